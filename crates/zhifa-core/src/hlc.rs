@@ -1,0 +1,150 @@
+//! Hybrid logical clock (HLC) stamped on every change.
+//!
+//! Ordering is by `(wall_ms, counter, device)`: causally later writes always compare
+//! greater, and the device id breaks ties deterministically. The physical time is passed
+//! in; the clock never reads it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::ids::DeviceId;
+
+/// One HLC timestamp.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+pub struct Hlc {
+    /// Milliseconds since the Unix epoch (logical: never behind any seen timestamp).
+    pub wall_ms: u64,
+    /// Counter within one millisecond.
+    pub counter: u32,
+    /// Device that issued it (tie-breaker).
+    pub device: DeviceId,
+}
+
+/// Errors of the clock.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum HlcError {
+    /// A remote timestamp is further ahead of local physical time than the skew bound.
+    #[error("时间戳超前本机时间{ahead_ms}毫秒，超过允许的{bound_ms}毫秒")]
+    TooFarAhead {
+        /// How far ahead.
+        ahead_ms: u64,
+        /// The configured bound.
+        bound_ms: u64,
+    },
+    /// The text form could not be parsed.
+    #[error("无效的HLC时间戳：{0}")]
+    Malformed(String),
+}
+
+impl Hlc {
+    /// A lexicographically sortable text form: `WWWWWWWWWWWWWWW-CCCCCCCC-<uuid>`.
+    pub fn encode(&self) -> String {
+        format!("{:015}-{:08x}-{}", self.wall_ms, self.counter, self.device)
+    }
+
+    /// Parses [`Hlc::encode`]'s output.
+    pub fn decode(s: &str) -> Result<Self, HlcError> {
+        let bad = || HlcError::Malformed(s.to_owned());
+        let (w, rest) = s.split_once('-').ok_or_else(bad)?;
+        let (c, d) = rest.split_once('-').ok_or_else(bad)?;
+        Ok(Self {
+            wall_ms: w.parse().map_err(|_| bad())?,
+            counter: u32::from_str_radix(c, 16).map_err(|_| bad())?,
+            device: DeviceId::parse(d).map_err(|_| bad())?,
+        })
+    }
+}
+
+/// The per-device clock state.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct HlcClock {
+    device: DeviceId,
+    wall_ms: u64,
+    counter: u32,
+}
+
+impl HlcClock {
+    /// A clock for `device` that has seen nothing yet.
+    pub fn new(device: DeviceId) -> Self {
+        Self { device, wall_ms: 0, counter: 0 }
+    }
+
+    /// Restores a clock from the last timestamp it issued (persisted by the store).
+    pub fn resume(last: Hlc) -> Self {
+        Self { device: last.device, wall_ms: last.wall_ms, counter: last.counter }
+    }
+
+    /// The device id.
+    pub fn device(&self) -> DeviceId {
+        self.device
+    }
+
+    /// Issues a timestamp for a local event at physical time `physical_ms`.
+    ///
+    /// Monotonic even when the physical clock goes backwards.
+    pub fn tick(&mut self, physical_ms: u64) -> Hlc {
+        if physical_ms > self.wall_ms {
+            self.wall_ms = physical_ms;
+            self.counter = 0;
+        } else {
+            self.counter = self.counter.wrapping_add(1);
+            if self.counter == 0 {
+                // Counter overflow within one millisecond: borrow the next millisecond.
+                self.wall_ms += 1;
+            }
+        }
+        Hlc { wall_ms: self.wall_ms, counter: self.counter, device: self.device }
+    }
+
+    /// Merges a remote timestamp so later local ticks sort after it.
+    ///
+    /// A remote timestamp more than `max_skew_ms` ahead of `physical_ms` is refused and
+    /// does not move the clock (it must be quarantined by the caller).
+    pub fn observe(&mut self, remote: Hlc, physical_ms: u64, max_skew_ms: u64) -> Result<(), HlcError> {
+        if remote.wall_ms > physical_ms.saturating_add(max_skew_ms) {
+            return Err(HlcError::TooFarAhead { ahead_ms: remote.wall_ms - physical_ms, bound_ms: max_skew_ms });
+        }
+        let wall = self.wall_ms.max(remote.wall_ms).max(physical_ms);
+        self.counter = if wall == self.wall_ms && wall == remote.wall_ms {
+            self.counter.max(remote.counter) + 1
+        } else if wall == self.wall_ms {
+            self.counter + 1
+        } else if wall == remote.wall_ms {
+            remote.counter + 1
+        } else {
+            0
+        };
+        self.wall_ms = wall;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dev(n: u8) -> DeviceId {
+        DeviceId::from_parts(1, [n; 10])
+    }
+
+    #[test]
+    fn monotonic_when_clock_goes_back() {
+        let mut c = HlcClock::new(dev(1));
+        let a = c.tick(1000);
+        let b = c.tick(900);
+        let d = c.tick(1000);
+        assert!(a < b && b < d);
+        assert_eq!(Hlc::decode(&d.encode()).unwrap(), d);
+        assert!(a.encode() < b.encode() && b.encode() < d.encode());
+    }
+
+    #[test]
+    fn observe_orders_after_remote_and_refuses_far_future() {
+        let mut c = HlcClock::new(dev(1));
+        let remote = Hlc { wall_ms: 5000, counter: 7, device: dev(2) };
+        c.observe(remote, 4000, 60_000).unwrap();
+        assert!(c.tick(4000) > remote);
+        let future = Hlc { wall_ms: 10_000_000, counter: 0, device: dev(2) };
+        assert!(matches!(c.observe(future, 4000, 60_000), Err(HlcError::TooFarAhead { .. })));
+        assert!(c.tick(4001).wall_ms < 10_000_000);
+    }
+}
