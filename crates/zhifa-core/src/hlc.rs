@@ -78,6 +78,11 @@ impl HlcClock {
         self.device
     }
 
+    /// The last timestamp issued or observed (persist it to resume after a restart).
+    pub fn last(&self) -> Hlc {
+        Hlc { wall_ms: self.wall_ms, counter: self.counter, device: self.device }
+    }
+
     /// Issues a timestamp for a local event at physical time `physical_ms`.
     ///
     /// Monotonic even when the physical clock goes backwards.

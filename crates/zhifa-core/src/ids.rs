@@ -72,13 +72,18 @@ uuid_id!(/// A training record of an officer.
 pub trait IdSource {
     /// Current Unix time in milliseconds and ten random bytes.
     fn next_parts(&mut self) -> (u64, [u8; 10]);
+}
 
+/// Typed id construction for any [`IdSource`] (also behind `dyn`).
+pub trait IdSourceExt: IdSource {
     /// A fresh id of any typed kind.
     fn next<T: FromParts>(&mut self) -> T {
         let (ms, r) = self.next_parts();
         T::from_parts(ms, r)
     }
 }
+
+impl<S: IdSource + ?Sized> IdSourceExt for S {}
 
 /// Implemented by every typed id, so [`IdSource::next`] can build any of them.
 pub trait FromParts {

@@ -1,0 +1,264 @@
+//! Queries: typed getters, lists and full-text search.
+
+use rusqlite::{OptionalExtension, params};
+use serde::Serialize;
+use zhifa_core::change::{Change, ChangeOp, EntityKind};
+use zhifa_core::checklist::CheckItem;
+use zhifa_core::document::DocumentType;
+use zhifa_core::enterprise::Enterprise;
+use zhifa_core::hazard::Hazard;
+use zhifa_core::hlc::Hlc;
+use zhifa_core::ids::ChangeId;
+use zhifa_core::law::LawArticle;
+
+use crate::entity::Entity;
+use crate::{Replica, Result, StoreError, search};
+
+/// One enterprise search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct EnterpriseHit {
+    /// Id.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// Credit code.
+    pub credit_code: String,
+    /// County code.
+    pub county_code: String,
+    /// Address.
+    pub address: String,
+}
+
+/// One check-item search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ItemHit {
+    /// Item id.
+    pub id: String,
+    /// Industry.
+    pub industry: String,
+    /// Module.
+    pub module: String,
+    /// Item name.
+    pub item: String,
+    /// Major hazard flag.
+    pub major_hazard: bool,
+}
+
+/// One law-article search result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct LawHit {
+    /// Short law name.
+    pub short: String,
+    /// Article.
+    pub article: String,
+    /// Text.
+    pub text: String,
+    /// Verbatim or paraphrase.
+    pub verbatim: bool,
+}
+
+fn parse<T: serde::de::DeserializeOwned>(entity: &'static str, id: &str, data: &str) -> Result<T> {
+    serde_json::from_str(data).map_err(|source| StoreError::Json { entity, id: id.into(), source })
+}
+
+impl Replica {
+    /// Gets a live (not tombstoned) entity by id.
+    pub fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
+        let data: Option<String> = self
+            .conn
+            .prepare_cached(&format!("SELECT data FROM {} WHERE id = ?1 AND deleted = 0", E::TABLE))?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
+        data.map(|d| parse(E::TABLE, id, &d)).transpose()
+    }
+
+    /// Lists live entities whose generated column `column` equals `value`, in insertion order.
+    pub fn list_by<E: Entity>(&self, column: &str, value: &str) -> Result<Vec<E>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT id, data FROM {} WHERE \"{column}\" = ?1 AND deleted = 0 ORDER BY pk", E::TABLE))?;
+        let rows = stmt.query_map([value], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            parse(E::TABLE, &id, &d)
+        })
+        .collect()
+    }
+
+    /// Lists all live entities of a kind, in insertion order.
+    pub fn list<E: Entity>(&self) -> Result<Vec<E>> {
+        let mut stmt = self.conn.prepare_cached(&format!("SELECT id, data FROM {} WHERE deleted = 0 ORDER BY pk", E::TABLE))?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            parse(E::TABLE, &id, &d)
+        })
+        .collect()
+    }
+
+    /// Counts live entities of a kind.
+    pub fn count<E: Entity>(&self) -> Result<u64> {
+        Ok(self.conn.query_row(&format!("SELECT count(*) FROM {} WHERE deleted = 0", E::TABLE), [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Finds an enterprise by credit code.
+    pub fn enterprise_by_credit_code(&self, code: &str) -> Result<Option<Enterprise>> {
+        Ok(self.list_by::<Enterprise>("credit_code", code)?.into_iter().next())
+    }
+
+    /// Open hazards whose rectification deadline is on or before `date` (ISO), soonest first.
+    pub fn hazards_due_by(&self, date: &str) -> Result<Vec<Hazard>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, data FROM hazards WHERE deleted = 0 AND deadline IS NOT NULL AND deadline <= ?1 \
+             AND status IN ('open', 'review_requested', 'review_failed') ORDER BY deadline, pk",
+        )?;
+        let rows = stmt.query_map([date], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            parse("hazards", &id, &d)
+        })
+        .collect()
+    }
+
+    /// A check item by id.
+    pub fn check_item(&self, id: &str) -> Result<Option<CheckItem>> {
+        let d: Option<String> =
+            self.conn.prepare_cached("SELECT data FROM check_items WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        d.map(|d| parse("check_items", id, &d)).transpose()
+    }
+
+    /// Check items of an industry (and optionally one module), in seed order. The 通用
+    /// items are included for every industry, as every inspection covers them.
+    pub fn check_items(&self, industry: Option<&str>, module: Option<&str>) -> Result<Vec<CheckItem>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, data FROM check_items WHERE (?1 IS NULL OR industry = ?1 OR industry = '通用') \
+             AND (?2 IS NULL OR module = ?2) ORDER BY pk",
+        )?;
+        let rows = stmt.query_map(params![industry, module], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            parse("check_items", &id, &d)
+        })
+        .collect()
+    }
+
+    /// A law article by short name and number.
+    pub fn law(&self, short: &str, article_no: u32) -> Result<Option<LawArticle>> {
+        let key = format!("{short}#{article_no}");
+        let d: Option<String> =
+            self.conn.prepare_cached("SELECT data FROM laws WHERE key = ?1")?.query_row([&key], |r| r.get(0)).optional()?;
+        d.map(|d| parse("laws", &key, &d)).transpose()
+    }
+
+    /// All document types, in 2016 式样 order (supplementary ones last).
+    pub fn document_types(&self) -> Result<Vec<DocumentType>> {
+        let mut stmt = self.conn.prepare_cached("SELECT name, data FROM document_types ORDER BY data ->> '$.seq_2016', name")?;
+        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            parse("document_types", &id, &d)
+        })
+        .collect()
+    }
+
+    /// Full-text search over enterprise name, credit code and address.
+    pub fn search_enterprises(&self, q: &str, limit: usize) -> Result<Vec<EnterpriseHit>> {
+        let Some(m) = search::match_query(q) else { return Ok(Vec::new()) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT e.id, e.data ->> '$.name', e.credit_code, e.county_code, e.data ->> '$.address' \
+             FROM enterprises_fts f JOIN enterprises e ON e.pk = f.rowid \
+             WHERE enterprises_fts MATCH ?1 AND e.deleted = 0 \
+             ORDER BY bm25(enterprises_fts, 10.0, 5.0, 1.0), e.pk LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![m, limit as i64], |r| {
+            Ok(EnterpriseHit {
+                id: r.get(0)?,
+                name: r.get(1)?,
+                credit_code: r.get(2)?,
+                county_code: r.get::<_, Option<String>>(3)?.unwrap_or_default(),
+                address: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Full-text search over check items (name, content, basis).
+    pub fn search_items(&self, q: &str, limit: usize) -> Result<Vec<ItemHit>> {
+        let Some(m) = search::match_query(q) else { return Ok(Vec::new()) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT c.id, c.industry, c.module, c.data ->> '$.item', c.major_hazard \
+             FROM check_items_fts f JOIN check_items c ON c.pk = f.rowid \
+             WHERE check_items_fts MATCH ?1 ORDER BY bm25(check_items_fts, 10.0, 2.0, 1.0), c.pk LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![m, limit as i64], |r| {
+            Ok(ItemHit {
+                id: r.get(0)?,
+                industry: r.get(1)?,
+                module: r.get(2)?,
+                item: r.get(3)?,
+                major_hazard: r.get::<_, i64>(4)? != 0,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Full-text search over law articles (title and text).
+    pub fn search_laws(&self, q: &str, limit: usize) -> Result<Vec<LawHit>> {
+        let Some(m) = search::match_query(q) else { return Ok(Vec::new()) };
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT l.short, l.data ->> '$.article', l.data ->> '$.text', l.data ->> '$.verbatim' \
+             FROM laws_fts f JOIN laws l ON l.pk = f.rowid \
+             WHERE laws_fts MATCH ?1 ORDER BY bm25(laws_fts, 5.0, 1.0), l.pk LIMIT ?2",
+        )?;
+        let rows = stmt.query_map(params![m, limit as i64], |r| {
+            Ok(LawHit { short: r.get(0)?, article: r.get(1)?, text: r.get(2)?, verbatim: r.get::<_, i64>(3)? != 0 })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
+    /// Number of changes not yet acknowledged by the server.
+    pub fn pending_change_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM changes WHERE acked = 0", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// The oldest `limit` unacknowledged changes, in local order, with their sequence.
+    pub fn pending_changes(&self, limit: usize) -> Result<Vec<(i64, Change)>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, change_id, entity, entity_id, op, fields, hlc, county_code, wall_ms \
+             FROM changes WHERE acked = 0 ORDER BY seq LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit as i64], |r| {
+            Ok((
+                r.get::<_, i64>(0)?,
+                r.get::<_, String>(1)?,
+                r.get::<_, String>(2)?,
+                r.get::<_, String>(3)?,
+                r.get::<_, String>(4)?,
+                r.get::<_, String>(5)?,
+                r.get::<_, String>(6)?,
+                r.get::<_, Option<String>>(7)?,
+                r.get::<_, i64>(8)?,
+            ))
+        })?;
+        let mut out = Vec::new();
+        for r in rows {
+            let (seq, cid, entity, entity_id, op, fields, hlc, county, wall) = r?;
+            let bad = |what: &str| StoreError::Rule(format!("变更记录{seq}的{what}无效"));
+            let entity: EntityKind = serde_json::from_value(serde_json::Value::String(entity)).map_err(|_| bad("实体类型"))?;
+            out.push((
+                seq,
+                Change {
+                    id: ChangeId::parse(&cid).map_err(|_| bad("编号"))?,
+                    entity,
+                    entity_id,
+                    op: if op == "delete" { ChangeOp::Delete } else { ChangeOp::Upsert },
+                    fields: parse("changes", &cid, &fields)?,
+                    hlc: Hlc::decode(&hlc).map_err(|_| bad("HLC"))?,
+                    county_code: county,
+                    wall_ms: wall as u64,
+                },
+            ));
+        }
+        Ok(out)
+    }
+}

@@ -1,0 +1,209 @@
+//! The write path: entity upserts with per-field change records.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, Transaction, params};
+use serde_json::{Map, Value};
+use zhifa_core::change::{ChangeOp, EntityKind};
+use zhifa_core::enterprise::{Enterprise, EnterpriseData};
+use zhifa_core::hlc::HlcClock;
+use zhifa_core::ids::{ChangeId, EnterpriseId, IdSource, IdSourceExt};
+
+use crate::entity::{Entity, Scope};
+use crate::{Result, StoreError, search};
+
+/// What a put did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PutOutcome {
+    /// A new row.
+    Inserted,
+    /// Some fields changed.
+    Updated,
+    /// Nothing changed; no change record written.
+    Unchanged,
+}
+
+/// A write transaction. Created by [`crate::Replica::write`].
+pub struct Writer<'a> {
+    tx: Transaction<'a>,
+    clock: &'a mut HlcClock,
+    ids: &'a mut dyn IdSource,
+    now_ms: u64,
+    touched: bool,
+}
+
+impl<'a> Writer<'a> {
+    pub(crate) fn new(tx: Transaction<'a>, clock: &'a mut HlcClock, ids: &'a mut dyn IdSource, now_ms: u64) -> Self {
+        Self { tx, clock, ids, now_ms, touched: false }
+    }
+
+    pub(crate) fn commit(self) -> Result<()> {
+        if self.touched {
+            self.tx.execute(
+                "INSERT INTO meta(key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+                [self.clock.last().encode()],
+            )?;
+        }
+        self.tx.commit()?;
+        Ok(())
+    }
+
+    /// A fresh typed id from the replica's id source.
+    pub fn new_id<T: zhifa_core::ids::FromParts>(&mut self) -> T {
+        self.ids.next()
+    }
+
+    fn resolve_county(&self, scope: &Scope) -> Result<Option<String>> {
+        let q = |sql: &str, id: String| -> Result<Option<String>> {
+            Ok(self.tx.prepare_cached(sql)?.query_row([id], |r| r.get::<_, Option<String>>(0)).optional()?.flatten())
+        };
+        match scope {
+            Scope::Division(c) if c.is_empty() => Ok(None),
+            Scope::Division(c) => Ok(Some(c.clone())),
+            Scope::Enterprise(id) => q("SELECT county_code FROM enterprises WHERE id = ?1", id.to_string()),
+            Scope::Org(id) => q("SELECT county_code FROM organisations WHERE id = ?1", id.to_string()),
+            Scope::Officer(id) => q("SELECT county_code FROM officers WHERE id = ?1", id.to_string()),
+            Scope::Inspection(id) => q("SELECT county_code FROM inspections WHERE id = ?1", id.to_string()),
+            Scope::Plan(id) => q("SELECT county_code FROM plans WHERE id = ?1", id.to_string()),
+        }
+    }
+
+    /// Inserts or updates an entity. Only fields whose value changed are recorded in
+    /// the outbox; an identical write records nothing.
+    pub fn put<E: Entity>(&mut self, e: &E) -> Result<PutOutcome> {
+        let id = e.id_text();
+        let Value::Object(new) = serde_json::to_value(e).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?
+        else {
+            return Err(StoreError::Rule(format!("{} 不是对象", E::TABLE)));
+        };
+        let county = self.resolve_county(&e.scope())?;
+        let existing: Option<(i64, String, i64)> = self
+            .tx
+            .prepare_cached(&format!("SELECT pk, data, deleted FROM {} WHERE id = ?1", E::TABLE))?
+            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+            .optional()?;
+        let (outcome, changed, pk) = match existing {
+            Some((pk, old, deleted)) => {
+                let old: Map<String, Value> =
+                    serde_json::from_str(&old).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?;
+                let mut changed = BTreeMap::new();
+                for (k, v) in &new {
+                    if old.get(k) != Some(v) {
+                        changed.insert(k.clone(), v.clone());
+                    }
+                }
+                for k in old.keys() {
+                    if !new.contains_key(k) {
+                        changed.insert(k.clone(), Value::Null);
+                    }
+                }
+                if changed.is_empty() && deleted == 0 {
+                    return Ok(PutOutcome::Unchanged);
+                }
+                (PutOutcome::Updated, changed, pk)
+            }
+            None => (PutOutcome::Inserted, new.clone().into_iter().collect(), 0),
+        };
+        let hlc = self.clock.tick(self.now_ms);
+        let data = Value::Object(new).to_string();
+        let pk = if outcome == PutOutcome::Inserted {
+            self.tx
+                .prepare_cached(&format!("INSERT INTO {} (id, data, hlc, county_code) VALUES (?1, ?2, ?3, ?4)", E::TABLE))?
+                .execute(params![id, data, hlc.encode(), county])?;
+            self.tx.last_insert_rowid()
+        } else {
+            self.tx
+                .prepare_cached(&format!(
+                    "UPDATE {} SET data = ?2, hlc = ?3, county_code = ?4, deleted = 0 WHERE pk = ?1",
+                    E::TABLE
+                ))?
+                .execute(params![pk, data, hlc.encode(), county])?;
+            pk
+        };
+        if E::KIND == EntityKind::Enterprise {
+            self.index_enterprise(pk, outcome == PutOutcome::Updated, &data)?;
+        }
+        self.record(E::KIND, &id, ChangeOp::Upsert, &changed, hlc, county)?;
+        Ok(outcome)
+    }
+
+    /// Tombstones an entity (rows are never physically deleted).
+    pub fn delete<E: Entity>(&mut self, id: &str) -> Result<bool> {
+        let row: Option<(i64, Option<String>)> = self
+            .tx
+            .prepare_cached(&format!("SELECT pk, county_code FROM {} WHERE id = ?1 AND deleted = 0", E::TABLE))?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        let Some((pk, county)) = row else { return Ok(false) };
+        let hlc = self.clock.tick(self.now_ms);
+        self.tx
+            .prepare_cached(&format!("UPDATE {} SET deleted = 1, hlc = ?2 WHERE pk = ?1", E::TABLE))?
+            .execute(params![pk, hlc.encode()])?;
+        if E::KIND == EntityKind::Enterprise {
+            self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
+        }
+        self.record(E::KIND, id, ChangeOp::Delete, &BTreeMap::new(), hlc, county)?;
+        Ok(true)
+    }
+
+    /// Upserts ledger data keyed by credit code: an existing enterprise keeps its id.
+    pub fn upsert_enterprise(&mut self, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
+        let existing: Option<String> = self
+            .tx
+            .prepare_cached("SELECT id FROM enterprises WHERE credit_code = ?1")?
+            .query_row([data.credit_code.as_str()], |r| r.get(0))
+            .optional()?;
+        let id = match existing {
+            Some(s) => EnterpriseId::parse(&s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?,
+            None => self.ids.next(),
+        };
+        let outcome = self.put(&Enterprise { id, data })?;
+        Ok((id, outcome))
+    }
+
+    fn index_enterprise(&mut self, pk: i64, replace: bool, data: &str) -> Result<()> {
+        let v: Value = serde_json::from_str(data).map_err(|source| StoreError::Json { entity: "enterprises", id: pk.to_string(), source })?;
+        let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
+        if replace {
+            self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
+        }
+        self.tx
+            .prepare_cached("INSERT INTO enterprises_fts(rowid, name, credit_code, address) VALUES (?1, ?2, ?3, ?4)")?
+            .execute(params![pk, search::index_text(s("name")), search::index_code(s("credit_code")), search::index_text(s("address"))])?;
+        Ok(())
+    }
+
+    fn record(
+        &mut self,
+        kind: EntityKind,
+        id: &str,
+        op: ChangeOp,
+        fields: &BTreeMap<String, Value>,
+        hlc: zhifa_core::hlc::Hlc,
+        county: Option<String>,
+    ) -> Result<()> {
+        let change_id: ChangeId = self.ids.next();
+        let fields = serde_json::to_string(fields).map_err(|source| StoreError::Json { entity: "changes", id: id.into(), source })?;
+        self.tx
+            .prepare_cached(
+                "INSERT INTO changes (change_id, entity, entity_id, op, fields, hlc, device_id, county_code, wall_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+            )?
+            .execute(params![
+                change_id.to_string(),
+                kind.as_str(),
+                id,
+                match op {
+                    ChangeOp::Upsert => "upsert",
+                    ChangeOp::Delete => "delete",
+                },
+                fields,
+                hlc.encode(),
+                hlc.device.to_string(),
+                county,
+                self.now_ms as i64,
+            ])?;
+        self.touched = true;
+        Ok(())
+    }
+}

@@ -1,0 +1,228 @@
+-- Zhifa tablet replica, schema 1.
+--
+-- Synced entities are stored one JSON document per row (`data`) with an envelope:
+-- `pk` (stable rowid for FTS), `id` (typed UUIDv7 text), `hlc` of the last write,
+-- `county_code` (sync scope) and `deleted` (tombstone; rows are never physically deleted).
+-- Columns that are queried are generated from `data`, so the JSON stays the single source.
+-- Every local write also appends to `changes` (the outbox).
+
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL
+) STRICT;
+
+-- Reference data shipped with the app (seed): replaced as a whole, not synced field by field.
+CREATE TABLE divisions (
+    code TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    level TEXT NOT NULL CHECK (level IN ('city', 'county', 'township')),
+    parent_code TEXT REFERENCES divisions(code)
+) STRICT;
+
+CREATE TABLE check_items (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    industry TEXT GENERATED ALWAYS AS (data ->> '$.industry') VIRTUAL,
+    module TEXT GENERATED ALWAYS AS (data ->> '$.module') VIRTUAL,
+    major_hazard INTEGER GENERATED ALWAYS AS (data ->> '$.major_hazard') VIRTUAL
+) STRICT;
+CREATE INDEX check_items_module ON check_items(industry, module);
+
+CREATE TABLE laws (
+    pk INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    short TEXT GENERATED ALWAYS AS (data ->> '$.short') VIRTUAL,
+    article_no INTEGER GENERATED ALWAYS AS (data ->> '$.article_no') VIRTUAL
+) STRICT;
+CREATE INDEX laws_short ON laws(short, article_no);
+
+CREATE TABLE document_types (
+    name TEXT PRIMARY KEY,
+    data TEXT NOT NULL CHECK (json_valid(data))
+) STRICT;
+
+-- Synced entities.
+CREATE TABLE organisations (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    division_code TEXT GENERATED ALWAYS AS (data ->> '$.division_code') VIRTUAL
+) STRICT;
+
+CREATE TABLE officers (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    cert_no TEXT GENERATED ALWAYS AS (data ->> '$.cert_no') STORED,
+    org TEXT GENERATED ALWAYS AS (data ->> '$.org') VIRTUAL
+) STRICT;
+CREATE UNIQUE INDEX officers_cert_no ON officers(cert_no);
+CREATE INDEX officers_org ON officers(org);
+
+CREATE TABLE trainings (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    officer TEXT GENERATED ALWAYS AS (data ->> '$.officer') STORED
+) STRICT;
+CREATE INDEX trainings_officer ON trainings(officer);
+
+CREATE TABLE enterprises (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    credit_code TEXT GENERATED ALWAYS AS (data ->> '$.credit_code') STORED,
+    name TEXT GENERATED ALWAYS AS (data ->> '$.name') VIRTUAL,
+    supervision_category TEXT GENERATED ALWAYS AS (data ->> '$.supervision_category') VIRTUAL
+) STRICT;
+CREATE UNIQUE INDEX enterprises_credit_code ON enterprises(credit_code);
+CREATE INDEX enterprises_county ON enterprises(county_code);
+
+CREATE TABLE plans (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    year INTEGER GENERATED ALWAYS AS (data ->> '$.year') VIRTUAL
+) STRICT;
+
+CREATE TABLE tasks (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    plan TEXT GENERATED ALWAYS AS (data ->> '$.plan') STORED,
+    enterprise TEXT GENERATED ALWAYS AS (data ->> '$.enterprise') STORED,
+    month INTEGER GENERATED ALWAYS AS (data ->> '$.month') VIRTUAL
+) STRICT;
+CREATE INDEX tasks_plan ON tasks(plan, month);
+CREATE INDEX tasks_enterprise ON tasks(enterprise);
+
+CREATE TABLE inspections (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    enterprise TEXT GENERATED ALWAYS AS (data ->> '$.enterprise') STORED,
+    status TEXT GENERATED ALWAYS AS (data ->> '$.status') VIRTUAL
+) STRICT;
+CREATE INDEX inspections_enterprise ON inspections(enterprise);
+
+CREATE TABLE answers (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    inspection TEXT GENERATED ALWAYS AS (data ->> '$.inspection') STORED
+) STRICT;
+CREATE INDEX answers_inspection ON answers(inspection);
+
+CREATE TABLE hazards (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    enterprise TEXT GENERATED ALWAYS AS (data ->> '$.enterprise') STORED,
+    inspection TEXT GENERATED ALWAYS AS (data ->> '$.inspection') STORED,
+    status TEXT GENERATED ALWAYS AS (data ->> '$.status') VIRTUAL,
+    deadline TEXT GENERATED ALWAYS AS (data ->> '$.deadline') STORED
+) STRICT;
+CREATE INDEX hazards_enterprise ON hazards(enterprise);
+CREATE INDEX hazards_deadline ON hazards(deadline);
+
+CREATE TABLE documents (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    inspection TEXT GENERATED ALWAYS AS (data ->> '$.inspection') STORED,
+    "case" TEXT GENERATED ALWAYS AS (data ->> '$.case') STORED,
+    number TEXT GENERATED ALWAYS AS (data ->> '$.number') STORED
+) STRICT;
+CREATE INDEX documents_inspection ON documents(inspection);
+CREATE INDEX documents_case ON documents("case");
+CREATE UNIQUE INDEX documents_number ON documents(number) WHERE number IS NOT NULL;
+
+CREATE TABLE cases (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    enterprise TEXT GENERATED ALWAYS AS (data ->> '$.enterprise') STORED
+) STRICT;
+CREATE INDEX cases_enterprise ON cases(enterprise);
+
+CREATE TABLE evidence (
+    pk INTEGER PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    data TEXT NOT NULL CHECK (json_valid(data)),
+    hlc TEXT NOT NULL,
+    county_code TEXT,
+    deleted INTEGER NOT NULL DEFAULT 0,
+    sha256 TEXT GENERATED ALWAYS AS (data ->> '$.sha256') STORED,
+    inspection TEXT GENERATED ALWAYS AS (data ->> '$.inspection') STORED
+) STRICT;
+CREATE INDEX evidence_sha256 ON evidence(sha256);
+CREATE INDEX evidence_inspection ON evidence(inspection);
+
+-- The outbox: one row per local write, in local order. `seq` is the device's push
+-- sequence; a change is never deleted before the server acknowledged it.
+CREATE TABLE changes (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    change_id TEXT NOT NULL UNIQUE,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
+    fields TEXT NOT NULL CHECK (json_valid(fields)),
+    hlc TEXT NOT NULL,
+    device_id TEXT NOT NULL,
+    county_code TEXT,
+    wall_ms INTEGER NOT NULL,
+    acked INTEGER NOT NULL DEFAULT 0
+) STRICT;
+CREATE INDEX changes_unacked ON changes(acked, seq);
+CREATE INDEX changes_entity ON changes(entity, entity_id);
+
+-- Full-text search. Text is segmented in Rust before it is stored (see zhifa-store
+-- `search.rs`): each CJK character is one token, so queries of one or two characters
+-- work, which the trigram tokenizer cannot do.
+CREATE VIRTUAL TABLE enterprises_fts USING fts5(
+    name, credit_code, address, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE check_items_fts USING fts5(
+    item, content, basis, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 0'
+);
+CREATE VIRTUAL TABLE laws_fts USING fts5(
+    title, text, content = '', contentless_delete = 1,
+    tokenize = 'unicode61 remove_diacritics 0'
+);
