@@ -13,8 +13,8 @@ pub struct LawArticle {
     pub version: String,
     /// Article (第一条).
     pub article: String,
-    /// Article number.
-    pub article_no: u32,
+    /// Article number (`None` for entries that are not numbered articles).
+    pub article_no: Option<u32>,
     /// Chapter.
     pub chapter: Option<String>,
     /// Text.
@@ -35,8 +35,8 @@ pub struct LawArticle {
 }
 
 impl LawArticle {
-    /// Stable key: `short#article_no`.
+    /// Stable key: `short#article` (e.g. `安全生产法#第一条`).
     pub fn key(&self) -> String {
-        format!("{}#{}", self.short, self.article_no)
+        format!("{}#{}", self.short, self.article)
     }
 }

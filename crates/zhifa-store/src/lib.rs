@@ -170,24 +170,37 @@ impl Replica {
 
     /// Runs `f` in one write transaction. Every entity write inside stamps an HLC and
     /// appends a change record; if `f` fails, nothing is written.
-    pub fn write<R>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
-        let (now_ms, _) = self.ids.next_parts();
-        let tx = self.conn.transaction()?;
-        let mut w = Writer::new(tx, &mut self.clock, self.ids.as_mut(), now_ms);
-        let r = f(&mut w)?;
-        w.commit()?;
-        Ok(r)
+    pub fn write<R, E: From<StoreError>>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<R, E>) -> Result<R, E> {
+        self.transaction(true, f)
     }
 
     /// Like [`Replica::write`], but always rolls back (for `--dry-run`).
-    pub fn dry_run<R>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<R>) -> Result<R> {
+    pub fn dry_run<R, E: From<StoreError>>(&mut self, f: impl FnOnce(&mut Writer<'_>) -> Result<R, E>) -> Result<R, E> {
+        self.transaction(false, f)
+    }
+
+    fn transaction<R, E: From<StoreError>>(
+        &mut self,
+        commit: bool,
+        f: impl FnOnce(&mut Writer<'_>) -> Result<R, E>,
+    ) -> Result<R, E> {
         let (now_ms, _) = self.ids.next_parts();
         let saved = self.clock.clone();
-        let tx = self.conn.transaction()?;
+        let tx = self.conn.transaction().map_err(StoreError::from)?;
         let mut w = Writer::new(tx, &mut self.clock, self.ids.as_mut(), now_ms);
         let r = f(&mut w);
-        drop(w);
-        self.clock = saved;
-        r
+        match r {
+            Ok(v) if commit => {
+                w.commit()?;
+                Ok(v)
+            }
+            other => {
+                // Dropping the writer rolls the transaction back; the clock is restored
+                // so no timestamp of a discarded write is ever persisted.
+                drop(w);
+                self.clock = saved;
+                other
+            }
+        }
     }
 }

@@ -144,10 +144,12 @@ impl Replica {
 
     /// A law article by short name and number.
     pub fn law(&self, short: &str, article_no: u32) -> Result<Option<LawArticle>> {
-        let key = format!("{short}#{article_no}");
-        let d: Option<String> =
-            self.conn.prepare_cached("SELECT data FROM laws WHERE key = ?1")?.query_row([&key], |r| r.get(0)).optional()?;
-        d.map(|d| parse("laws", &key, &d)).transpose()
+        let d: Option<(String, String)> = self
+            .conn
+            .prepare_cached("SELECT key, data FROM laws WHERE short = ?1 AND article_no = ?2 ORDER BY pk LIMIT 1")?
+            .query_row(params![short, article_no], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?;
+        d.map(|(k, d)| parse("laws", &k, &d)).transpose()
     }
 
     /// All document types, in 2016 式样 order (supplementary ones last).

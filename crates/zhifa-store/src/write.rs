@@ -146,16 +146,28 @@ impl<'a> Writer<'a> {
         Ok(true)
     }
 
-    /// Upserts ledger data keyed by credit code: an existing enterprise keeps its id.
+    /// Upserts ledger data keyed by credit code: an existing enterprise keeps its id, a
+    /// new one gets a fresh id.
     pub fn upsert_enterprise(&mut self, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
+        self.upsert_enterprise_inner(None, data)
+    }
+
+    /// Like [`Writer::upsert_enterprise`], but a new enterprise gets `id` (used by
+    /// generators whose other records refer to the enterprise).
+    pub fn upsert_enterprise_with_id(&mut self, id: EnterpriseId, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
+        self.upsert_enterprise_inner(Some(id), data)
+    }
+
+    fn upsert_enterprise_inner(&mut self, new_id: Option<EnterpriseId>, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
         let existing: Option<String> = self
             .tx
             .prepare_cached("SELECT id FROM enterprises WHERE credit_code = ?1")?
             .query_row([data.credit_code.as_str()], |r| r.get(0))
             .optional()?;
-        let id = match existing {
-            Some(s) => EnterpriseId::parse(&s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?,
-            None => self.ids.next(),
+        let id = match (existing, new_id) {
+            (Some(s), _) => EnterpriseId::parse(&s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?,
+            (None, Some(id)) => id,
+            (None, None) => self.ids.next(),
         };
         let outcome = self.put(&Enterprise { id, data })?;
         Ok((id, outcome))

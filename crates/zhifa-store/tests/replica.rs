@@ -86,7 +86,7 @@ fn missing_and_corrupt_files_are_errors_and_untouched() {
                 let code = valid_code(i);
                 w.upsert_enterprise(ent(&code, &format!("企业{i}"), "141181"))?;
             }
-            Ok(())
+            Ok::<_, StoreError>(())
         })
         .unwrap();
         r.conn().execute_batch("PRAGMA wal_checkpoint(TRUNCATE)").unwrap();
@@ -167,7 +167,7 @@ fn chinese_search_works_for_one_and_two_characters() {
         for (n, c) in names.iter().zip(&codes) {
             w.upsert_enterprise(ent(c, n, "141181"))?;
         }
-        Ok(())
+        Ok::<_, StoreError>(())
     })
     .unwrap();
     let names_of = |q: &str| r.search_enterprises(q, 10).unwrap().into_iter().map(|h| h.name).collect::<Vec<_>>();

@@ -1,0 +1,120 @@
+//! `zhifa`: the operator's command-line tool.
+//!
+//! A thin shell: parse arguments, call the library crates, print in Chinese, map errors
+//! to exit codes (0 ok, 2 unusable input or database, 3 some rows invalid).
+
+mod commands;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+/// 执法通（Zhifa）运维命令行工具
+#[derive(Parser, Debug)]
+#[command(name = "zhifa", version, about = "执法通 Zhifa：安全生产执法离线数据库运维工具")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// 创建或升级本地数据库，并载入检查事项、法规、文书、区划等基础数据（可重复执行）
+    Init {
+        /// 数据库文件路径
+        #[arg(long)]
+        db: PathBuf,
+    },
+    /// 导入数据
+    Import {
+        #[command(subcommand)]
+        what: ImportWhat,
+    },
+    /// 检索企业、检查事项或法规条文
+    Search {
+        /// 检索对象
+        what: SearchWhat,
+        /// 关键词（可输入一两个汉字、信用代码的任意片段）
+        query: String,
+        /// 数据库文件路径
+        #[arg(long)]
+        db: PathBuf,
+        /// 最多显示条数
+        #[arg(long, default_value_t = 20)]
+        limit: usize,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
+    /// 载入吕梁市演示数据（企业、执法人员、年度计划），可重复执行
+    DemoData {
+        /// 数据库文件路径
+        #[arg(long)]
+        db: PathBuf,
+        /// 随机种子（相同种子生成相同数据）
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// 企业数量
+        #[arg(long, default_value_t = 2400)]
+        enterprises: usize,
+    },
+    /// 简要浏览数据库中的内容
+    Tour {
+        /// 数据库文件路径
+        #[arg(long)]
+        db: PathBuf,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+enum ImportWhat {
+    /// 从 Excel（.xlsx）或 CSV 文件导入企业台账
+    Enterprises {
+        /// 台账文件（.xlsx 或 .csv；CSV 支持 UTF-8、带 BOM 的 UTF-8、GBK/GB18030）
+        file: PathBuf,
+        /// 数据库文件路径
+        #[arg(long)]
+        db: PathBuf,
+        /// 只检查，不写入数据库
+        #[arg(long)]
+        dry_run: bool,
+        /// 以 JSON 输出结果
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(ValueEnum, Clone, Copy, Debug)]
+enum SearchWhat {
+    /// 企业（名称、统一社会信用代码、地址）
+    Enterprises,
+    /// 检查事项
+    Items,
+    /// 法规条文
+    Laws,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Init { db } => commands::init(&db),
+        Command::Import { what: ImportWhat::Enterprises { file, db, dry_run, json } } => {
+            commands::import_enterprises(&file, &db, dry_run, json)
+        }
+        Command::Search { what, query, db, limit, json } => commands::search(what, &query, &db, limit, json),
+        Command::DemoData { db, seed, enterprises } => commands::demo_data(&db, seed, enterprises),
+        Command::Tour { db } => commands::tour(&db),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            let code = commands::error_code(&e);
+            eprintln!("错误[{code}]：{e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  原因：{cause}");
+            }
+            ExitCode::from(2)
+        }
+    }
+}
