@@ -41,10 +41,11 @@ pub fn index_text(text: &str) -> String {
     tokens(text).join(" ")
 }
 
-/// A code stored so that any substring is a prefix of one stored token: all suffixes.
-pub fn index_code(code: &str) -> String {
-    let c = code.to_ascii_lowercase();
-    (0..c.len()).filter(|&i| c.is_char_boundary(i)).map(|i| &c[i..]).collect::<Vec<_>>().join(" ")
+/// If the query is one run of ASCII letters and digits of at least four characters, the
+/// upper-cased fragment to look for inside credit codes.
+pub fn code_fragment(q: &str) -> Option<String> {
+    let t = normalize::text(q);
+    (t.len() >= 4 && t.bytes().all(|b| b.is_ascii_alphanumeric())).then(|| t.to_ascii_uppercase())
 }
 
 /// Builds an FTS5 MATCH expression from what a user typed, or `None` if nothing
@@ -70,7 +71,9 @@ mod tests {
     #[test]
     fn segmentation() {
         assert_eq!(tokens("吕梁ＡＢ钢铁2号 有限公司"), ["吕", "梁", "ab", "钢", "铁", "2", "号", "有", "限", "公", "司"]);
-        assert_eq!(index_code("91AB"), "91ab 1ab ab b");
+        assert_eq!(code_fragment(" 9114ab "), Some("9114AB".into()));
+        assert_eq!(code_fragment("911"), None);
+        assert_eq!(code_fragment("孝义1234"), None);
         assert_eq!(match_query("孝义  钢"), Some("\"孝 义\" AND \"钢\"".into()));
         assert_eq!(match_query("9114"), Some("\"9114\" *".into()));
         assert_eq!(match_query("\" ，。"), None);

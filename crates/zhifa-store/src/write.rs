@@ -72,18 +72,27 @@ impl<'a> Writer<'a> {
     /// the outbox; an identical write records nothing.
     pub fn put<E: Entity>(&mut self, e: &E) -> Result<PutOutcome> {
         let id = e.id_text();
+        let existing = self.existing(E::TABLE, "id", &id)?;
+        self.put_row(e, id, existing)
+    }
+
+    /// The row `(pk, data, deleted)` whose `column` equals `value`.
+    fn existing(&self, table: &str, column: &str, value: &str) -> Result<Option<(i64, String, String, i64)>> {
+        Ok(self
+            .tx
+            .prepare_cached(&format!("SELECT pk, id, data, deleted FROM {table} WHERE {column} = ?1"))?
+            .query_row([value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .optional()?)
+    }
+
+    fn put_row<E: Entity>(&mut self, e: &E, id: String, existing: Option<(i64, String, String, i64)>) -> Result<PutOutcome> {
         let Value::Object(new) = serde_json::to_value(e).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?
         else {
             return Err(StoreError::Rule(format!("{} 不是对象", E::TABLE)));
         };
         let county = self.resolve_county(&e.scope())?;
-        let existing: Option<(i64, String, i64)> = self
-            .tx
-            .prepare_cached(&format!("SELECT pk, data, deleted FROM {} WHERE id = ?1", E::TABLE))?
-            .query_row([&id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
-            .optional()?;
         let (outcome, changed, pk) = match existing {
-            Some((pk, old, deleted)) => {
+            Some((pk, _, old, deleted)) => {
                 let old: Map<String, Value> =
                     serde_json::from_str(&old).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?;
                 let mut changed = BTreeMap::new();
@@ -100,12 +109,12 @@ impl<'a> Writer<'a> {
                 if changed.is_empty() && deleted == 0 {
                     return Ok(PutOutcome::Unchanged);
                 }
-                (PutOutcome::Updated, changed, pk)
+                (PutOutcome::Updated, Some(changed), pk)
             }
-            None => (PutOutcome::Inserted, new.clone().into_iter().collect(), 0),
+            None => (PutOutcome::Inserted, None, 0),
         };
         let hlc = self.clock.tick(self.now_ms);
-        let data = Value::Object(new).to_string();
+        let data = serde_json::to_string(&new).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?;
         let pk = if outcome == PutOutcome::Inserted {
             self.tx
                 .prepare_cached(&format!("INSERT INTO {} (id, data, hlc, county_code) VALUES (?1, ?2, ?3, ?4)", E::TABLE))?
@@ -121,9 +130,15 @@ impl<'a> Writer<'a> {
             pk
         };
         if E::KIND == EntityKind::Enterprise {
-            self.index_enterprise(pk, outcome == PutOutcome::Updated, &data)?;
+            self.index_enterprise(pk, outcome == PutOutcome::Updated, &new)?;
         }
-        self.record(E::KIND, &id, ChangeOp::Upsert, &changed, hlc, county)?;
+        // A new row records all its fields: the change is then the row's full state.
+        let fields = match &changed {
+            Some(c) => serde_json::to_string(c),
+            None => Ok(data),
+        }
+        .map_err(|source| StoreError::Json { entity: "changes", id: id.clone(), source })?;
+        self.record(E::KIND, &id, ChangeOp::Upsert, &fields, hlc, county)?;
         Ok(outcome)
     }
 
@@ -142,7 +157,7 @@ impl<'a> Writer<'a> {
         if E::KIND == EntityKind::Enterprise {
             self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
         }
-        self.record(E::KIND, id, ChangeOp::Delete, &BTreeMap::new(), hlc, county)?;
+        self.record(E::KIND, id, ChangeOp::Delete, "{}", hlc, county)?;
         Ok(true)
     }
 
@@ -159,29 +174,24 @@ impl<'a> Writer<'a> {
     }
 
     fn upsert_enterprise_inner(&mut self, new_id: Option<EnterpriseId>, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
-        let existing: Option<String> = self
-            .tx
-            .prepare_cached("SELECT id FROM enterprises WHERE credit_code = ?1")?
-            .query_row([data.credit_code.as_str()], |r| r.get(0))
-            .optional()?;
-        let id = match (existing, new_id) {
-            (Some(s), _) => EnterpriseId::parse(&s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?,
+        let existing = self.existing("enterprises", "credit_code", data.credit_code.as_str())?;
+        let id = match (&existing, new_id) {
+            (Some((_, s, _, _)), _) => EnterpriseId::parse(s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?,
             (None, Some(id)) => id,
             (None, None) => self.ids.next(),
         };
-        let outcome = self.put(&Enterprise { id, data })?;
+        let outcome = self.put_row(&Enterprise { id, data }, id.to_string(), existing)?;
         Ok((id, outcome))
     }
 
-    fn index_enterprise(&mut self, pk: i64, replace: bool, data: &str) -> Result<()> {
-        let v: Value = serde_json::from_str(data).map_err(|source| StoreError::Json { entity: "enterprises", id: pk.to_string(), source })?;
+    fn index_enterprise(&mut self, pk: i64, replace: bool, v: &Map<String, Value>) -> Result<()> {
         let s = |k: &str| v.get(k).and_then(Value::as_str).unwrap_or("");
         if replace {
             self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
         }
         self.tx
             .prepare_cached("INSERT INTO enterprises_fts(rowid, name, credit_code, address) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![pk, search::index_text(s("name")), search::index_code(s("credit_code")), search::index_text(s("address"))])?;
+            .execute(params![pk, search::index_text(s("name")), s("credit_code").to_ascii_lowercase(), search::index_text(s("address"))])?;
         Ok(())
     }
 
@@ -190,12 +200,11 @@ impl<'a> Writer<'a> {
         kind: EntityKind,
         id: &str,
         op: ChangeOp,
-        fields: &BTreeMap<String, Value>,
+        fields: &str,
         hlc: zhifa_core::hlc::Hlc,
         county: Option<String>,
     ) -> Result<()> {
         let change_id: ChangeId = self.ids.next();
-        let fields = serde_json::to_string(fields).map_err(|source| StoreError::Json { entity: "changes", id: id.into(), source })?;
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (change_id, entity, entity_id, op, fields, hlc, device_id, county_code, wall_ms) \
