@@ -33,7 +33,13 @@ pub(crate) fn error_code(e: &anyhow::Error) -> &'static str {
 fn init_replica(db: &Path) -> Result<(Replica, zhifa_seed::Reference, bool)> {
     let mut r = Replica::init(db)?;
     let reference = zhifa_seed::reference()?;
-    let stats = r.load_reference(&reference.version, &reference.area, &reference.items, &reference.laws, &reference.document_types)?;
+    let stats = r.load_reference(
+        &reference.version,
+        &reference.area,
+        &reference.items,
+        &reference.laws,
+        &reference.document_types,
+    )?;
     let orgs = zhifa_seed::organisations(&reference.area);
     r.write(|w| {
         for o in &orgs {
@@ -229,7 +235,12 @@ pub(crate) fn tour(db: &Path) -> Result<ExitCode> {
         }
     }
     let items = r.check_items(None, None)?;
-    println!("\n【检查事项清单】{} 项，其中重大事故隐患 {} 项，待核实表述 {} 项", items.len(), items.iter().filter(|i| i.major_hazard).count(), items.iter().filter(|i| i.unverified()).count());
+    println!(
+        "\n【检查事项清单】{} 项，其中重大事故隐患 {} 项，待核实表述 {} 项",
+        items.len(),
+        items.iter().filter(|i| i.major_hazard).count(),
+        items.iter().filter(|i| i.unverified()).count()
+    );
     if let Some(it) = r.search_items("粉尘", 1)?.first() {
         let item = r.check_item(&it.id)?.expect("search hit exists");
         println!("  例：{} {}", item.id, item.item);

@@ -87,9 +87,10 @@ pub enum FieldClass {
 /// The merge class of `field` of `entity`.
 pub fn field_class(entity: EntityKind, field: &str) -> FieldClass {
     match (entity, field) {
-        (EntityKind::Enterprise, "name" | "credit_code" | "status" | "risk_level" | "licence_no" | "licence_expiry") => {
-            FieldClass::Legal
-        }
+        (
+            EntityKind::Enterprise,
+            "name" | "credit_code" | "status" | "risk_level" | "licence_no" | "licence_expiry",
+        ) => FieldClass::Legal,
         (EntityKind::Evidence, _) => FieldClass::Immutable,
         (EntityKind::Document, "number" | "content_hash" | "issued_at") => FieldClass::Immutable,
         _ => FieldClass::Ordinary,

@@ -124,7 +124,8 @@ pub struct Enterprise {
 }
 
 /// Known tags (专项标签).
-pub const TAGS: [&str; 7] = ["粉尘涉爆", "有限空间", "液氨制冷", "铝加工深井铸造", "金属冶炼", "重大危险源", "重点监管危化工艺"];
+pub const TAGS: [&str; 7] =
+    ["粉尘涉爆", "有限空间", "液氨制冷", "铝加工深井铸造", "金属冶炼", "重大危险源", "重点监管危化工艺"];
 
 /// The columns of a ledger file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -259,9 +260,9 @@ impl LedgerField {
     pub fn from_header(h: &str) -> Option<Self> {
         let h: String = normalize::text(h).chars().filter(|c| !c.is_whitespace() && *c != '*').collect();
         let h = h.replace('(', "（").replace(')', "）");
-        Self::ALL.into_iter().find(|f| {
-            f.header() == h || f.aliases().iter().any(|a| a.replace('(', "（").replace(')', "）") == h)
-        })
+        Self::ALL
+            .into_iter()
+            .find(|f| f.header() == h || f.aliases().iter().any(|a| a.replace('(', "（").replace(')', "）") == h))
     }
 }
 
@@ -320,7 +321,11 @@ fn parse_coord(row: &LedgerRow, f: LedgerField, errs: &mut Vec<FieldError>) -> O
     match v.trim_end_matches('°').parse::<f64>() {
         Ok(x) if x.is_finite() => Some(x),
         _ => {
-            errs.push(FieldError::new(f.header(), ValidationCode::CoordinateInvalid, format!("{}“{v}”不是有效的数字", f.header())));
+            errs.push(FieldError::new(
+                f.header(),
+                ValidationCode::CoordinateInvalid,
+                format!("{}“{v}”不是有效的数字", f.header()),
+            ));
             None
         }
     }
@@ -364,7 +369,8 @@ pub fn validate_row(row: &LedgerRow, area: &Area) -> Result<EnterpriseData, Vec<
     } else {
         // A 9-digit township code in the county column is accepted too.
         let by_code = county_raw.bytes().all(|b| b.is_ascii_digit());
-        let county = if by_code && county_raw.len() == 9 { area.county_of_code(&county_raw) } else { area.county(&county_raw) };
+        let county =
+            if by_code && county_raw.len() == 9 { area.county_of_code(&county_raw) } else { area.county(&county_raw) };
         match county {
             Some(c) => {
                 county_code = c.division.code.clone();
@@ -390,7 +396,9 @@ pub fn validate_row(row: &LedgerRow, area: &Area) -> Result<EnterpriseData, Vec<
                 }
             }
             None => {
-                let outside = (by_code && (county_raw.len() == 6 || county_raw.len() == 9) && !county_raw.starts_with(&area.city.code[..4]))
+                let outside = (by_code
+                    && (county_raw.len() == 6 || county_raw.len() == 9)
+                    && !county_raw.starts_with(&area.city.code[..4]))
                     || (!by_code && !county_raw.contains(&area.city.name[..area.city.name.len() - "市".len()]));
                 let (code, msg) = if outside {
                     (ValidationCode::DivisionOutsideArea, format!("所属区县“{county_raw}”不在{}辖区内", area.city.name))
@@ -517,14 +525,22 @@ pub fn validate_row(row: &LedgerRow, area: &Area) -> Result<EnterpriseData, Vec<
     let licence_expiry = optional(row, F::LicenceExpiry, 30, &mut errs).and_then(|s| {
         let d = parse_date(&s);
         if d.is_none() {
-            errs.push(FieldError::new(F::LicenceExpiry.header(), ValidationCode::DateInvalid, format!("许可证有效期“{s}”不是有效日期")));
+            errs.push(FieldError::new(
+                F::LicenceExpiry.header(),
+                ValidationCode::DateInvalid,
+                format!("许可证有效期“{s}”不是有效日期"),
+            ));
         }
         d
     });
     let employees = optional(row, F::Employees, 10, &mut errs).and_then(|s| match s.parse::<u32>() {
         Ok(n) if n <= 1_000_000 => Some(n),
         _ => {
-            errs.push(FieldError::new(F::Employees.header(), ValidationCode::NumberInvalid, format!("从业人员数“{s}”不是有效的人数")));
+            errs.push(FieldError::new(
+                F::Employees.header(),
+                ValidationCode::NumberInvalid,
+                format!("从业人员数“{s}”不是有效的人数"),
+            ));
             None
         }
     });

@@ -101,8 +101,19 @@ macro_rules! impl_from_parts {
     )*};
 }
 impl_from_parts!(
-    EnterpriseId, OrgId, OfficerId, PlanId, TaskId, InspectionId, HazardId, DocumentId, CaseId,
-    EvidenceId, DeviceId, ChangeId, TrainingId
+    EnterpriseId,
+    OrgId,
+    OfficerId,
+    PlanId,
+    TaskId,
+    InspectionId,
+    HazardId,
+    DocumentId,
+    CaseId,
+    EvidenceId,
+    DeviceId,
+    ChangeId,
+    TrainingId
 );
 
 /// A deterministic id source: a SplitMix64 stream and a fixed millisecond clock that ticks

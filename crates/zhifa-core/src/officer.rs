@@ -106,11 +106,16 @@ pub struct Training {
 ///
 /// Shanxi's exact format is not published; this accepts the shapes seen in practice.
 pub fn validate_cert_no(s: &str) -> Result<(), FieldError> {
-    let ok = (6..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'-');
+    let ok =
+        (6..=20).contains(&s.len()) && s.bytes().all(|b| b.is_ascii_digit() || b.is_ascii_uppercase() || b == b'-');
     if ok {
         Ok(())
     } else {
-        Err(FieldError::new("执法证号", ValidationCode::InvalidChoice, format!("执法证号“{s}”格式不正确（6至20位数字或大写字母）")))
+        Err(FieldError::new(
+            "执法证号",
+            ValidationCode::InvalidChoice,
+            format!("执法证号“{s}”格式不正确（6至20位数字或大写字母）"),
+        ))
     }
 }
 

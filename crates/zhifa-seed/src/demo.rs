@@ -69,25 +69,95 @@ impl Rng {
 }
 
 /// (category, weight, industry codes, name words, tag candidates with percent)
-type Profile = (SupervisionCategory, usize, &'static [&'static str], &'static [&'static str], &'static [(&'static str, u64)]);
+type Profile =
+    (SupervisionCategory, usize, &'static [&'static str], &'static [&'static str], &'static [(&'static str, u64)]);
 
 const PROFILES: &[Profile] = &[
-    (SupervisionCategory::Metallurgy, 14, &["C3110", "C3120", "C3130", "C3391", "C2521"], &["钢铁", "焦化", "铸造", "特钢", "冶炼"], &[("金属冶炼", 70), ("粉尘涉爆", 15), ("有限空间", 60)]),
-    (SupervisionCategory::NonFerrous, 10, &["C3216", "C3252", "C3217", "C3219"], &["铝业", "镁业", "有色金属", "铝材"], &[("铝加工深井铸造", 35), ("粉尘涉爆", 40), ("有限空间", 40), ("金属冶炼", 30)]),
-    (SupervisionCategory::BuildingMaterials, 12, &["C3011", "C3021", "C3031", "C3041"], &["水泥", "建材", "新型墙材", "玻璃"], &[("有限空间", 50), ("粉尘涉爆", 10)]),
-    (SupervisionCategory::Machinery, 12, &["C3311", "C3411", "C3513", "C3670"], &["机械制造", "重工", "装备", "汽车配件"], &[("粉尘涉爆", 25), ("有限空间", 20)]),
-    (SupervisionCategory::LightIndustry, 12, &["C1512", "C1391", "C2221", "C1441"], &["酒业", "食品", "纸业", "乳业"], &[("液氨制冷", 20), ("粉尘涉爆", 15), ("有限空间", 50)]),
+    (
+        SupervisionCategory::Metallurgy,
+        14,
+        &["C3110", "C3120", "C3130", "C3391", "C2521"],
+        &["钢铁", "焦化", "铸造", "特钢", "冶炼"],
+        &[("金属冶炼", 70), ("粉尘涉爆", 15), ("有限空间", 60)],
+    ),
+    (
+        SupervisionCategory::NonFerrous,
+        10,
+        &["C3216", "C3252", "C3217", "C3219"],
+        &["铝业", "镁业", "有色金属", "铝材"],
+        &[("铝加工深井铸造", 35), ("粉尘涉爆", 40), ("有限空间", 40), ("金属冶炼", 30)],
+    ),
+    (
+        SupervisionCategory::BuildingMaterials,
+        12,
+        &["C3011", "C3021", "C3031", "C3041"],
+        &["水泥", "建材", "新型墙材", "玻璃"],
+        &[("有限空间", 50), ("粉尘涉爆", 10)],
+    ),
+    (
+        SupervisionCategory::Machinery,
+        12,
+        &["C3311", "C3411", "C3513", "C3670"],
+        &["机械制造", "重工", "装备", "汽车配件"],
+        &[("粉尘涉爆", 25), ("有限空间", 20)],
+    ),
+    (
+        SupervisionCategory::LightIndustry,
+        12,
+        &["C1512", "C1391", "C2221", "C1441"],
+        &["酒业", "食品", "纸业", "乳业"],
+        &[("液氨制冷", 20), ("粉尘涉爆", 15), ("有限空间", 50)],
+    ),
     (SupervisionCategory::Textile, 3, &["C1711", "C1721"], &["纺织", "服饰"], &[("粉尘涉爆", 30)]),
     (SupervisionCategory::Commerce, 8, &["F5162", "F5171", "G5990"], &["商贸", "物流", "仓储"], &[("有限空间", 10)]),
-    (SupervisionCategory::HazardousChemicals, 17, &["C2614", "C2619", "C2653", "C2521", "F5162"], &["化工", "煤化工", "燃气", "化学", "精细化工"], &[("重大危险源", 30), ("重点监管危化工艺", 35), ("有限空间", 60)]),
-    (SupervisionCategory::NonCoalMine, 12, &["B0810", "B0917", "B1011", "B1019"], &["矿业", "铁矿", "铝土矿", "石料"], &[]),
+    (
+        SupervisionCategory::HazardousChemicals,
+        17,
+        &["C2614", "C2619", "C2653", "C2521", "F5162"],
+        &["化工", "煤化工", "燃气", "化学", "精细化工"],
+        &[("重大危险源", 30), ("重点监管危化工艺", 35), ("有限空间", 60)],
+    ),
+    (
+        SupervisionCategory::NonCoalMine,
+        12,
+        &["B0810", "B0917", "B1011", "B1019"],
+        &["矿业", "铁矿", "铝土矿", "石料"],
+        &[],
+    ),
 ];
 
-const WORDS: &[&str] = &["鑫", "华", "泰", "晋", "龙", "宏", "金", "恒", "盛", "兴", "瑞", "通", "利", "达", "源", "丰", "昌", "德", "安", "汇", "嘉", "永", "新", "东", "吕", "中", "佳", "顺", "福", "康"];
-const SURNAMES: &[&str] = &["王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "郭", "任", "高", "武", "贾", "冯", "薛", "韩", "梁", "白"];
-const GIVEN: &[&str] = &["建国", "志强", "海军", "丽", "晓东", "文斌", "红梅", "俊杰", "鹏", "磊", "敏", "国华", "永刚", "秀英", "卫东", "慧", "晋生", "润田", "小平", "亚楠"];
-const ROADS: &[&str] = &["工业园区", "经济开发区", "新兴路", "滨河北路", "永宁路", "胜溪大道", "龙凤大街", "府前街", "北川河东路", "工业路"];
-const COURSES: &[&str] = &["安全生产法及配套法规培训", "行政处罚法与执法程序培训", "工贸行业重大事故隐患判定标准培训", "危险化学品安全监管培训", "非煤矿山安全监管培训", "执法文书制作规范培训"];
+const WORDS: &[&str] = &[
+    "鑫", "华", "泰", "晋", "龙", "宏", "金", "恒", "盛", "兴", "瑞", "通", "利", "达", "源", "丰", "昌", "德", "安",
+    "汇", "嘉", "永", "新", "东", "吕", "中", "佳", "顺", "福", "康",
+];
+const SURNAMES: &[&str] = &[
+    "王", "李", "张", "刘", "陈", "杨", "赵", "黄", "周", "吴", "郭", "任", "高", "武", "贾", "冯", "薛", "韩", "梁",
+    "白",
+];
+const GIVEN: &[&str] = &[
+    "建国", "志强", "海军", "丽", "晓东", "文斌", "红梅", "俊杰", "鹏", "磊", "敏", "国华", "永刚", "秀英", "卫东",
+    "慧", "晋生", "润田", "小平", "亚楠",
+];
+const ROADS: &[&str] = &[
+    "工业园区",
+    "经济开发区",
+    "新兴路",
+    "滨河北路",
+    "永宁路",
+    "胜溪大道",
+    "龙凤大街",
+    "府前街",
+    "北川河东路",
+    "工业路",
+];
+const COURSES: &[&str] = &[
+    "安全生产法及配套法规培训",
+    "行政处罚法与执法程序培训",
+    "工贸行业重大事故隐患判定标准培训",
+    "危险化学品安全监管培训",
+    "非煤矿山安全监管培训",
+    "执法文书制作规范培训",
+];
 
 /// Approximate seat coordinates (WGS-84) of each county, used to scatter enterprises.
 fn county_center(code: &str) -> (f64, f64) {
@@ -199,7 +269,14 @@ pub fn generate(area: &Area, seed: u64, size: DemoSize) -> Demo {
             }
         };
         let place = county.division.name.trim_end_matches(['区', '县', '市']);
-        let name = format!("{}{}{}{}{}", area.city.name.trim_end_matches('市'), place, rng.pick(WORDS), rng.pick(WORDS), rng.pick::<&str>(nouns));
+        let name = format!(
+            "{}{}{}{}{}",
+            area.city.name.trim_end_matches('市'),
+            place,
+            rng.pick(WORDS),
+            rng.pick(WORDS),
+            rng.pick::<&str>(nouns)
+        );
         let name = format!("{name}{}", ["有限公司", "有限责任公司", "股份有限公司", "集团有限公司"][rng.below(4)]);
         let township = rng.pick(&county.townships);
         let (cx, cy) = county_center(&county.division.code);
@@ -218,7 +295,14 @@ pub fn generate(area: &Area, seed: u64, size: DemoSize) -> Demo {
             name,
             county_code: county.division.code.clone(),
             township_code: Some(township.code.clone()),
-            address: format!("山西省{}{}{}{}{}号", area.city.name, county.division.name, township.name, rng.pick(ROADS), 1 + rng.below(300)),
+            address: format!(
+                "山西省{}{}{}{}{}号",
+                area.city.name,
+                county.division.name,
+                township.name,
+                rng.pick(ROADS),
+                1 + rng.below(300)
+            ),
             legal_rep: person(&mut rng),
             principal: person(&mut rng),
             phone: if rng.chance(70) { mobile(&mut rng) } else { format!("0358-{}", 2_000_000 + rng.below(7_999_999)) },
@@ -228,8 +312,12 @@ pub fn generate(area: &Area, seed: u64, size: DemoSize) -> Demo {
             location: Some(GeoPoint { lng: cx + (rng.unit() - 0.5) * 0.3, lat: cy + (rng.unit() - 0.5) * 0.2 }),
             tags,
             risk_level: Some(["A", "B", "C", "D"][rng.below(4)].to_owned()),
-            licence_no: licensed.then(|| format!("（晋）{prov}安许证字〔{}〕{:04}", 2023 + rng.below(3), rng.below(9999))),
-            licence_expiry: licensed.then(|| NaiveDate::from_ymd_opt(2026 + rng.below(3) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).expect("valid date")),
+            licence_no: licensed
+                .then(|| format!("（晋）{prov}安许证字〔{}〕{:04}", 2023 + rng.below(3), rng.below(9999))),
+            licence_expiry: licensed.then(|| {
+                NaiveDate::from_ymd_opt(2026 + rng.below(3) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32)
+                    .expect("valid date")
+            }),
             employees: Some(10 + rng.below(2000) as u32),
         });
     }
@@ -271,7 +359,12 @@ pub fn generate(area: &Area, seed: u64, size: DemoSize) -> Demo {
                     id: ids.next(),
                     officer: id,
                     course: (*rng.pick(COURSES)).to_owned(),
-                    date: NaiveDate::from_ymd_opt(2024 + rng.below(3) as i32, 1 + rng.below(12) as u32, 1 + rng.below(28) as u32).expect("valid date"),
+                    date: NaiveDate::from_ymd_opt(
+                        2024 + rng.below(3) as i32,
+                        1 + rng.below(12) as u32,
+                        1 + rng.below(28) as u32,
+                    )
+                    .expect("valid date"),
                     hours: [8, 16, 24, 40][rng.below(4)],
                 });
             }
@@ -283,29 +376,58 @@ pub fn generate(area: &Area, seed: u64, size: DemoSize) -> Demo {
     let mut plans = Vec::new();
     let mut tasks = Vec::new();
     for org in organisations.iter().filter(|o| o.kind != OrgKind::Detachment) {
-        let plan = Plan { id: ids.next(), org: org.id, year: 2026, title: format!("{}2026年度安全生产监督检查计划", org.name) };
+        let plan = Plan {
+            id: ids.next(),
+            org: org.id,
+            year: 2026,
+            title: format!("{}2026年度安全生产监督检查计划", org.name),
+        };
         let team: Vec<_> = officers
             .iter()
-            .filter(|o| o.has(Role::Inspector) && (o.org == org.id || (org.kind == OrgKind::CityBureau && o.division_of(&organisations) == org.division_code)))
+            .filter(|o| {
+                o.has(Role::Inspector)
+                    && (o.org == org.id
+                        || (org.kind == OrgKind::CityBureau && o.division_of(&organisations) == org.division_code))
+            })
             .map(|o| o.id)
             .collect();
         let pool: Vec<usize> = enterprises
             .iter()
             .enumerate()
-            .filter(|(_, e)| e.status == OperatingStatus::Operating && (org.kind == OrgKind::CityBureau || e.county_code == org.division_code))
+            .filter(|(_, e)| {
+                e.status == OperatingStatus::Operating
+                    && (org.kind == OrgKind::CityBureau || e.county_code == org.division_code)
+            })
             .map(|(i, _)| i)
             .collect();
-        let is_key = |e: &EnterpriseData| e.tags.iter().any(|t| t == "重大危险源" || t == "铝加工深井铸造" || t == "金属冶炼");
+        let is_key =
+            |e: &EnterpriseData| e.tags.iter().any(|t| t == "重大危险源" || t == "铝加工深井铸造" || t == "金属冶炼");
         let (key, general): (Vec<usize>, Vec<usize>) = if org.kind == OrgKind::CityBureau {
             // The city bureau takes the key enterprises of the non-coal mines and majors.
-            (pool.iter().copied().filter(|&i| is_key(&enterprises[i]) && enterprises[i].supervision_category == SupervisionCategory::NonCoalMine).collect(), Vec::new())
+            (
+                pool.iter()
+                    .copied()
+                    .filter(|&i| {
+                        is_key(&enterprises[i])
+                            && enterprises[i].supervision_category == SupervisionCategory::NonCoalMine
+                    })
+                    .collect(),
+                Vec::new(),
+            )
         } else {
             pool.iter().partition(|&&i| is_key(&enterprises[i]))
         };
         let draw_seed = seed ^ plan.id.0.as_u128() as u64;
-        let drawn: Vec<usize> = draw(general.len(), general.len().div_ceil(10), draw_seed).into_iter().map(|k| general[k]).collect();
-        for (n, (i, kind)) in key.iter().map(|&i| (i, TaskKind::Key)).chain(drawn.iter().map(|&i| (i, TaskKind::Random))).enumerate() {
-            let pair = if team.len() >= 2 { draw(team.len(), 2, draw_seed.wrapping_add(n as u64)).into_iter().map(|k| team[k]).collect() } else { team.clone() };
+        let drawn: Vec<usize> =
+            draw(general.len(), general.len().div_ceil(10), draw_seed).into_iter().map(|k| general[k]).collect();
+        for (n, (i, kind)) in
+            key.iter().map(|&i| (i, TaskKind::Key)).chain(drawn.iter().map(|&i| (i, TaskKind::Random))).enumerate()
+        {
+            let pair = if team.len() >= 2 {
+                draw(team.len(), 2, draw_seed.wrapping_add(n as u64)).into_iter().map(|k| team[k]).collect()
+            } else {
+                team.clone()
+            };
             tasks.push(PlanTask {
                 id: ids.next(),
                 plan: plan.id,

@@ -65,9 +65,12 @@ struct Supplementary {
 
 /// Parses the embedded seed.
 pub fn reference() -> Result<Reference, SeedError> {
-    let items = serde_json::from_str::<ChecklistFile>(CHECKLIST).map_err(|source| SeedError { file: "checklist.json", source })?.items;
+    let items = serde_json::from_str::<ChecklistFile>(CHECKLIST)
+        .map_err(|source| SeedError { file: "checklist.json", source })?
+        .items;
     let laws: Vec<LawArticle> = serde_json::from_str(LAWS).map_err(|source| SeedError { file: "laws.json", source })?;
-    let docs: DocumentsFile = serde_json::from_str(DOCUMENTS).map_err(|source| SeedError { file: "documents.json", source })?;
+    let docs: DocumentsFile =
+        serde_json::from_str(DOCUMENTS).map_err(|source| SeedError { file: "documents.json", source })?;
     let mut document_types = docs.documents;
     for (i, s) in docs.supplementary_documents.into_iter().enumerate() {
         document_types.push(DocumentType {

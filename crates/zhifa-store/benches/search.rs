@@ -31,7 +31,11 @@ fn main() {
     })
     .unwrap();
     let load = t.elapsed();
-    println!("loaded {n} enterprises in {:.2} s ({:.0} rows/s, with FTS and outbox)", load.as_secs_f64(), n as f64 / load.as_secs_f64());
+    println!(
+        "loaded {n} enterprises in {:.2} s ({:.0} rows/s, with FTS and outbox)",
+        load.as_secs_f64(),
+        n as f64 / load.as_secs_f64()
+    );
 
     // Trigram comparison table over the same rows.
     let c = r.conn();
@@ -41,7 +45,8 @@ fn main() {
     )
     .unwrap();
 
-    let codes: Vec<String> = demo.enterprises.iter().step_by(997).map(|e| e.credit_code.as_str()[8..14].to_owned()).collect();
+    let codes: Vec<String> =
+        demo.enterprises.iter().step_by(997).map(|e| e.credit_code.as_str()[8..14].to_owned()).collect();
     let kinds: Vec<(&str, Vec<String>)> = vec![
         ("1 char", ["钢", "铝", "矿", "酒", "水", "化"].map(String::from).to_vec()),
         ("2 chars", ["孝义", "钢铁", "化工", "铝业", "水泥", "矿业", "交城", "汾阳"].map(String::from).to_vec()),
@@ -50,7 +55,10 @@ fn main() {
         ("credit code fragment", codes),
         ("address", ["工业园区", "梧桐镇", "经济开发区"].map(String::from).to_vec()),
     ];
-    println!("\n{:<22} {:>10} {:>10} {:>12} {:>12} {:>8}", "query type", "p50 ms", "p95 ms", "trigram p50", "trigram p95", "hits");
+    println!(
+        "\n{:<22} {:>10} {:>10} {:>12} {:>12} {:>8}",
+        "query type", "p50 ms", "p95 ms", "trigram p50", "trigram p95", "hits"
+    );
     for (kind, qs) in &kinds {
         let mut ours = Vec::new();
         let mut tri = Vec::new();
@@ -64,10 +72,15 @@ fn main() {
                 let terms: Vec<&str> = q.split_whitespace().collect();
                 if terms.iter().all(|t| t.chars().count() >= 3) {
                     let m = terms.iter().map(|t| format!("\"{t}\"")).collect::<Vec<_>>().join(" AND ");
-                    let mut st = c.prepare_cached("SELECT rowid FROM tri WHERE tri MATCH ?1 ORDER BY rank LIMIT 20").unwrap();
+                    let mut st =
+                        c.prepare_cached("SELECT rowid FROM tri WHERE tri MATCH ?1 ORDER BY rank LIMIT 20").unwrap();
                     let _n = st.query_map([m], |r| r.get::<_, i64>(0)).unwrap().count();
                 } else {
-                    let like = terms.iter().map(|t| format!("(name || ' ' || credit_code || ' ' || address) LIKE '%{t}%'")).collect::<Vec<_>>().join(" AND ");
+                    let like = terms
+                        .iter()
+                        .map(|t| format!("(name || ' ' || credit_code || ' ' || address) LIKE '%{t}%'"))
+                        .collect::<Vec<_>>()
+                        .join(" AND ");
                     let mut st = c.prepare_cached(&format!("SELECT rowid FROM tri WHERE {like} LIMIT 20")).unwrap();
                     let _n = st.query_map([], |r| r.get::<_, i64>(0)).unwrap().count();
                 }
@@ -84,6 +97,7 @@ fn main() {
             hits
         );
     }
-    let size = std::fs::metadata(&path).unwrap().len() + std::fs::metadata(path.with_extension("sqlite-wal")).map(|m| m.len()).unwrap_or(0);
+    let size = std::fs::metadata(&path).unwrap().len()
+        + std::fs::metadata(path.with_extension("sqlite-wal")).map(|m| m.len()).unwrap_or(0);
     println!("\nreplica file incl. WAL (with trigram table): {:.1} MB", size as f64 / 1e6);
 }

@@ -62,7 +62,9 @@ macro_rules! entity {
     };
 }
 
-entity!(Organisation, Organisation, "organisations", |s| s.id.to_string(), |s| Scope::Division(s.division_code.clone()));
+entity!(Organisation, Organisation, "organisations", |s| s.id.to_string(), |s| Scope::Division(
+    s.division_code.clone()
+));
 entity!(Officer, Officer, "officers", |s| s.id.to_string(), |s| Scope::Org(s.org));
 entity!(Training, Training, "trainings", |s| s.id.to_string(), |s| Scope::Officer(s.officer));
 entity!(Enterprise, Enterprise, "enterprises", |s| s.id.to_string(), |s| Scope::Division(s.data.county_code.clone()));

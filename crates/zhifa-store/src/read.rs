@@ -74,9 +74,10 @@ impl Replica {
 
     /// Lists live entities whose generated column `column` equals `value`, in insertion order.
     pub fn list_by<E: Entity>(&self, column: &str, value: &str) -> Result<Vec<E>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached(&format!("SELECT id, data FROM {} WHERE \"{column}\" = ?1 AND deleted = 0 ORDER BY pk", E::TABLE))?;
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT id, data FROM {} WHERE \"{column}\" = ?1 AND deleted = 0 ORDER BY pk",
+            E::TABLE
+        ))?;
         let rows = stmt.query_map([value], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (id, d) = r?;
@@ -87,7 +88,8 @@ impl Replica {
 
     /// Lists all live entities of a kind, in insertion order.
     pub fn list<E: Entity>(&self) -> Result<Vec<E>> {
-        let mut stmt = self.conn.prepare_cached(&format!("SELECT id, data FROM {} WHERE deleted = 0 ORDER BY pk", E::TABLE))?;
+        let mut stmt =
+            self.conn.prepare_cached(&format!("SELECT id, data FROM {} WHERE deleted = 0 ORDER BY pk", E::TABLE))?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (id, d) = r?;
@@ -98,7 +100,10 @@ impl Replica {
 
     /// Counts live entities of a kind.
     pub fn count<E: Entity>(&self) -> Result<u64> {
-        Ok(self.conn.query_row(&format!("SELECT count(*) FROM {} WHERE deleted = 0", E::TABLE), [], |r| r.get::<_, i64>(0))? as u64)
+        Ok(self
+            .conn
+            .query_row(&format!("SELECT count(*) FROM {} WHERE deleted = 0", E::TABLE), [], |r| r.get::<_, i64>(0))?
+            as u64)
     }
 
     /// Finds an enterprise by credit code.
@@ -122,8 +127,11 @@ impl Replica {
 
     /// A check item by id.
     pub fn check_item(&self, id: &str) -> Result<Option<CheckItem>> {
-        let d: Option<String> =
-            self.conn.prepare_cached("SELECT data FROM check_items WHERE id = ?1")?.query_row([id], |r| r.get(0)).optional()?;
+        let d: Option<String> = self
+            .conn
+            .prepare_cached("SELECT data FROM check_items WHERE id = ?1")?
+            .query_row([id], |r| r.get(0))
+            .optional()?;
         d.map(|d| parse("check_items", id, &d)).transpose()
     }
 
@@ -134,7 +142,8 @@ impl Replica {
             "SELECT id, data FROM check_items WHERE (?1 IS NULL OR industry = ?1 OR industry = '通用') \
              AND (?2 IS NULL OR module = ?2) ORDER BY pk",
         )?;
-        let rows = stmt.query_map(params![industry, module], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        let rows =
+            stmt.query_map(params![industry, module], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (id, d) = r?;
             parse("check_items", &id, &d)
@@ -154,7 +163,8 @@ impl Replica {
 
     /// All document types, in 2016 式样 order (supplementary ones last).
     pub fn document_types(&self) -> Result<Vec<DocumentType>> {
-        let mut stmt = self.conn.prepare_cached("SELECT name, data FROM document_types ORDER BY data ->> '$.seq_2016', name")?;
+        let mut stmt =
+            self.conn.prepare_cached("SELECT name, data FROM document_types ORDER BY data ->> '$.seq_2016', name")?;
         let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
         rows.map(|r| {
             let (id, d) = r?;
@@ -295,7 +305,8 @@ impl Replica {
         for r in rows {
             let (seq, cid, entity, entity_id, op, fields, hlc, county, wall) = r?;
             let bad = |what: &str| StoreError::Rule(format!("变更记录{seq}的{what}无效"));
-            let entity: EntityKind = serde_json::from_value(serde_json::Value::String(entity)).map_err(|_| bad("实体类型"))?;
+            let entity: EntityKind =
+                serde_json::from_value(serde_json::Value::String(entity)).map_err(|_| bad("实体类型"))?;
             out.push((
                 seq,
                 Change {

@@ -71,7 +71,8 @@ impl Replica {
             let mut st = tx.prepare(
                 "INSERT INTO check_items(id, data) VALUES (?1, ?2) ON CONFLICT(id) DO UPDATE SET data = excluded.data RETURNING pk",
             )?;
-            let mut fts = tx.prepare("INSERT INTO check_items_fts(rowid, item, content, basis) VALUES (?1, ?2, ?3, ?4)")?;
+            let mut fts =
+                tx.prepare("INSERT INTO check_items_fts(rowid, item, content, basis) VALUES (?1, ?2, ?3, ?4)")?;
             for it in items {
                 let pk: i64 = st.query_row(params![it.id, json(it, "check_items", &it.id)?], |r| r.get(0))?;
                 let basis: Vec<&str> = it
@@ -95,7 +96,11 @@ impl Replica {
             for l in laws {
                 let key = l.key();
                 let pk: i64 = st.query_row(params![key, json(l, "laws", &key)?], |r| r.get(0))?;
-                fts.execute(params![pk, search::index_text(&format!("{} {} {}", l.short, l.law, l.article)), search::index_text(&l.text)])?;
+                fts.execute(params![
+                    pk,
+                    search::index_text(&format!("{} {} {}", l.short, l.law, l.article)),
+                    search::index_text(&l.text)
+                ])?;
             }
             let mut st = tx.prepare(
                 "INSERT INTO document_types(name, data) VALUES (?1, ?2) ON CONFLICT(name) DO UPDATE SET data = excluded.data",

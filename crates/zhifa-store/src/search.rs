@@ -70,7 +70,10 @@ mod tests {
 
     #[test]
     fn segmentation() {
-        assert_eq!(tokens("吕梁ＡＢ钢铁2号 有限公司"), ["吕", "梁", "ab", "钢", "铁", "2", "号", "有", "限", "公", "司"]);
+        assert_eq!(
+            tokens("吕梁ＡＢ钢铁2号 有限公司"),
+            ["吕", "梁", "ab", "钢", "铁", "2", "号", "有", "限", "公", "司"]
+        );
         assert_eq!(code_fragment(" 9114ab "), Some("9114AB".into()));
         assert_eq!(code_fragment("911"), None);
         assert_eq!(code_fragment("孝义1234"), None);

@@ -85,16 +85,25 @@ impl<'a> Writer<'a> {
             .optional()?)
     }
 
-    fn put_row<E: Entity>(&mut self, e: &E, id: String, existing: Option<(i64, String, String, i64)>) -> Result<PutOutcome> {
-        let Value::Object(new) = serde_json::to_value(e).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?
+    fn put_row<E: Entity>(
+        &mut self,
+        e: &E,
+        id: String,
+        existing: Option<(i64, String, String, i64)>,
+    ) -> Result<PutOutcome> {
+        let Value::Object(new) =
+            serde_json::to_value(e).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?
         else {
             return Err(StoreError::Rule(format!("{} 不是对象", E::TABLE)));
         };
         let county = self.resolve_county(&e.scope())?;
         let (outcome, changed, pk) = match existing {
             Some((pk, _, old, deleted)) => {
-                let old: Map<String, Value> =
-                    serde_json::from_str(&old).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?;
+                let old: Map<String, Value> = serde_json::from_str(&old).map_err(|source| StoreError::Json {
+                    entity: E::TABLE,
+                    id: id.clone(),
+                    source,
+                })?;
                 let mut changed = BTreeMap::new();
                 for (k, v) in &new {
                     if old.get(k) != Some(v) {
@@ -114,10 +123,17 @@ impl<'a> Writer<'a> {
             None => (PutOutcome::Inserted, None, 0),
         };
         let hlc = self.clock.tick(self.now_ms);
-        let data = serde_json::to_string(&new).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?;
+        let data = serde_json::to_string(&new).map_err(|source| StoreError::Json {
+            entity: E::TABLE,
+            id: id.clone(),
+            source,
+        })?;
         let pk = if outcome == PutOutcome::Inserted {
             self.tx
-                .prepare_cached(&format!("INSERT INTO {} (id, data, hlc, county_code) VALUES (?1, ?2, ?3, ?4)", E::TABLE))?
+                .prepare_cached(&format!(
+                    "INSERT INTO {} (id, data, hlc, county_code) VALUES (?1, ?2, ?3, ?4)",
+                    E::TABLE
+                ))?
                 .execute(params![id, data, hlc.encode(), county])?;
             self.tx.last_insert_rowid()
         } else {
@@ -169,14 +185,24 @@ impl<'a> Writer<'a> {
 
     /// Like [`Writer::upsert_enterprise`], but a new enterprise gets `id` (used by
     /// generators whose other records refer to the enterprise).
-    pub fn upsert_enterprise_with_id(&mut self, id: EnterpriseId, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
+    pub fn upsert_enterprise_with_id(
+        &mut self,
+        id: EnterpriseId,
+        data: EnterpriseData,
+    ) -> Result<(EnterpriseId, PutOutcome)> {
         self.upsert_enterprise_inner(Some(id), data)
     }
 
-    fn upsert_enterprise_inner(&mut self, new_id: Option<EnterpriseId>, data: EnterpriseData) -> Result<(EnterpriseId, PutOutcome)> {
+    fn upsert_enterprise_inner(
+        &mut self,
+        new_id: Option<EnterpriseId>,
+        data: EnterpriseData,
+    ) -> Result<(EnterpriseId, PutOutcome)> {
         let existing = self.existing("enterprises", "credit_code", data.credit_code.as_str())?;
         let id = match (&existing, new_id) {
-            (Some((_, s, _, _)), _) => EnterpriseId::parse(s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?,
+            (Some((_, s, _, _)), _) => {
+                EnterpriseId::parse(s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?
+            }
             (None, Some(id)) => id,
             (None, None) => self.ids.next(),
         };
@@ -191,7 +217,12 @@ impl<'a> Writer<'a> {
         }
         self.tx
             .prepare_cached("INSERT INTO enterprises_fts(rowid, name, credit_code, address) VALUES (?1, ?2, ?3, ?4)")?
-            .execute(params![pk, search::index_text(s("name")), s("credit_code").to_ascii_lowercase(), search::index_text(s("address"))])?;
+            .execute(params![
+                pk,
+                search::index_text(s("name")),
+                s("credit_code").to_ascii_lowercase(),
+                search::index_text(s("address"))
+            ])?;
         Ok(())
     }
 
