@@ -5,6 +5,7 @@ use std::process::ExitCode;
 
 use anyhow::Result;
 use serde::Serialize;
+use zhifa_core::deadline::{DayType, DeadlineCalculator, DeadlineRules, RuleId};
 use zhifa_core::enterprise::Enterprise;
 use zhifa_core::officer::{Officer, Role, Training};
 use zhifa_core::org::Organisation;
@@ -262,6 +263,55 @@ pub(crate) fn tour(db: &Path) -> Result<ExitCode> {
         tasks.iter().filter(|t| t.kind == TaskKind::Key).count(),
         tasks.iter().filter(|t| t.kind == TaskKind::Random).count()
     );
+    let example = chrono::NaiveDate::from_ymd_opt(2026, 2, 13).expect("valid date");
+    println!("\n【法定期限示例】自{}（春节前）起算：", zh_date(example));
+    print_deadlines(example, Some(RuleId::HearingRequest), "  ")?;
+    print_deadlines(example, Some(RuleId::Payment), "  ")?;
+    print_deadlines(example, Some(RuleId::Publicize), "  ")?;
     println!("\n【待同步变更】{} 条", r.pending_change_count()?);
+    Ok(ExitCode::SUCCESS)
+}
+
+fn print_deadlines(from: chrono::NaiveDate, only: Option<RuleId>, indent: &str) -> Result<usize> {
+    let calc = DeadlineCalculator::builtin();
+    let mut n = 0;
+    for &id in RuleId::ALL.iter().filter(|id| only.is_none_or(|o| o == **id)) {
+        let Ok(d) = calc.period(id, from) else { continue };
+        let rule = DeadlineRules::builtin().get(id)?;
+        let kind = match d.day_type {
+            Some(DayType::Working) => "工作日",
+            _ => "自然日",
+        };
+        let mut notes = Vec::new();
+        if d.rolled_forward {
+            notes.push(format!("届满日遇节假日顺延（原为{}）", zh_date(d.nominal_due)));
+        }
+        if d.needs_caution() {
+            notes.push("依据待核实".to_owned());
+        }
+        let notes = if notes.is_empty() { String::new() } else { format!("（{}）", notes.join("；")) };
+        println!("{indent}{} {}：{}{kind}，届满日 {}{notes}", id.as_str(), rule.name, rule.days.first().copied().unwrap_or(0), zh_date(d.due));
+        n += 1;
+    }
+    Ok(n)
+}
+
+fn zh_date(d: chrono::NaiveDate) -> String {
+    use chrono::Datelike;
+    format!("{}年{}月{}日", d.year(), d.month(), d.day())
+}
+
+pub(crate) fn deadline(from: &str, rule: Option<&str>) -> Result<ExitCode> {
+    let Some(from) = zhifa_core::enterprise::parse_date(from) else {
+        anyhow::bail!("起算日期“{from}”无效，请使用 2026-02-13 这样的格式");
+    };
+    let only = match rule {
+        Some(r) => Some(RuleId::parse(r).ok_or_else(|| anyhow::anyhow!("未知的期限规则“{r}”"))?),
+        None => None,
+    };
+    println!("自 {} 起算（期间开始之日不计入）：", zh_date(from));
+    if print_deadlines(from, only, "  ")? == 0 {
+        anyhow::bail!("该规则不是按固定天数计算的期限");
+    }
     Ok(ExitCode::SUCCESS)
 }

@@ -59,6 +59,21 @@ enum Command {
         #[arg(long, default_value_t = 2400)]
         enterprises: usize,
     },
+    /// 计算法定期限：从某一日期起算，列出各项期限的届满日（考虑节假日与调休）
+    Deadline {
+        /// 起算日期，如 2026-02-13
+        #[arg(long)]
+        from: String,
+        /// 只计算某一规则，如 D-HEARING-REQUEST
+        #[arg(long)]
+        rule: Option<String>,
+    },
+    /// 一键演示：创建数据库、载入吕梁市演示数据并浏览（新用户从这里开始）
+    Demo {
+        /// 数据库文件路径
+        #[arg(long, default_value = "zhifa-demo.sqlite")]
+        db: PathBuf,
+    },
     /// 简要浏览数据库中的内容
     Tour {
         /// 数据库文件路径
@@ -104,7 +119,9 @@ fn main() -> ExitCode {
         }
         Command::Search { what, query, db, limit, json } => commands::search(what, &query, &db, limit, json),
         Command::DemoData { db, seed, enterprises } => commands::demo_data(&db, seed, enterprises),
+        Command::Demo { db } => commands::demo_data(&db, 2026, 2400).and_then(|_| commands::tour(&db)),
         Command::Tour { db } => commands::tour(&db),
+        Command::Deadline { from, rule } => commands::deadline(&from, rule.as_deref()),
     };
     match result {
         Ok(code) => code,
