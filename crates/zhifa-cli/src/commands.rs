@@ -290,7 +290,13 @@ fn print_deadlines(from: chrono::NaiveDate, only: Option<RuleId>, indent: &str) 
             notes.push("依据待核实".to_owned());
         }
         let notes = if notes.is_empty() { String::new() } else { format!("（{}）", notes.join("；")) };
-        println!("{indent}{} {}：{}{kind}，届满日 {}{notes}", id.as_str(), rule.name, rule.days.first().copied().unwrap_or(0), zh_date(d.due));
+        println!(
+            "{indent}{} {}：{}{kind}，届满日 {}{notes}",
+            id.as_str(),
+            rule.name,
+            rule.days.first().copied().unwrap_or(0),
+            zh_date(d.due)
+        );
         n += 1;
     }
     Ok(n)
