@@ -22,7 +22,7 @@ CREATE TABLE divisions (
 CREATE TABLE check_items (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     industry TEXT GENERATED ALWAYS AS (data ->> '$.industry') VIRTUAL,
     module TEXT GENERATED ALWAYS AS (data ->> '$.module') VIRTUAL,
     major_hazard INTEGER GENERATED ALWAYS AS (data ->> '$.major_hazard') VIRTUAL
@@ -32,7 +32,7 @@ CREATE INDEX check_items_module ON check_items(industry, module);
 CREATE TABLE laws (
     pk INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     short TEXT GENERATED ALWAYS AS (data ->> '$.short') VIRTUAL,
     article_no INTEGER GENERATED ALWAYS AS (data ->> '$.article_no') VIRTUAL
 ) STRICT;
@@ -40,14 +40,14 @@ CREATE INDEX laws_short ON laws(short, article_no);
 
 CREATE TABLE document_types (
     name TEXT PRIMARY KEY,
-    data TEXT NOT NULL CHECK (json_valid(data))
+    data TEXT NOT NULL
 ) STRICT;
 
 -- Synced entities.
 CREATE TABLE organisations (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -57,7 +57,7 @@ CREATE TABLE organisations (
 CREATE TABLE officers (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -70,7 +70,7 @@ CREATE INDEX officers_org ON officers(org);
 CREATE TABLE trainings (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -81,7 +81,7 @@ CREATE INDEX trainings_officer ON trainings(officer);
 CREATE TABLE enterprises (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -95,7 +95,7 @@ CREATE INDEX enterprises_county ON enterprises(county_code);
 CREATE TABLE plans (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -105,7 +105,7 @@ CREATE TABLE plans (
 CREATE TABLE tasks (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -119,7 +119,7 @@ CREATE INDEX tasks_enterprise ON tasks(enterprise);
 CREATE TABLE inspections (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -131,7 +131,7 @@ CREATE INDEX inspections_enterprise ON inspections(enterprise);
 CREATE TABLE answers (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -142,7 +142,7 @@ CREATE INDEX answers_inspection ON answers(inspection);
 CREATE TABLE hazards (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -157,7 +157,7 @@ CREATE INDEX hazards_deadline ON hazards(deadline);
 CREATE TABLE documents (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -172,7 +172,7 @@ CREATE UNIQUE INDEX documents_number ON documents(number) WHERE number IS NOT NU
 CREATE TABLE cases (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -183,7 +183,7 @@ CREATE INDEX cases_enterprise ON cases(enterprise);
 CREATE TABLE evidence (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -201,7 +201,7 @@ CREATE TABLE changes (
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
-    fields TEXT NOT NULL CHECK (json_valid(fields)),
+    fields TEXT NOT NULL,
     hlc TEXT NOT NULL,
     device_id TEXT NOT NULL,
     county_code TEXT,

@@ -1,7 +1,7 @@
 CREATE TABLE answers (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -11,7 +11,7 @@ CREATE TABLE answers (
 CREATE TABLE cases (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -24,7 +24,7 @@ CREATE TABLE changes (
     entity TEXT NOT NULL,
     entity_id TEXT NOT NULL,
     op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
-    fields TEXT NOT NULL CHECK (json_valid(fields)),
+    fields TEXT NOT NULL,
     hlc TEXT NOT NULL,
     device_id TEXT NOT NULL,
     county_code TEXT,
@@ -35,7 +35,7 @@ CREATE TABLE changes (
 CREATE TABLE check_items (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     industry TEXT GENERATED ALWAYS AS (data ->> '$.industry') VIRTUAL,
     module TEXT GENERATED ALWAYS AS (data ->> '$.module') VIRTUAL,
     major_hazard INTEGER GENERATED ALWAYS AS (data ->> '$.major_hazard') VIRTUAL
@@ -55,13 +55,13 @@ CREATE TABLE divisions (
 
 CREATE TABLE document_types (
     name TEXT PRIMARY KEY,
-    data TEXT NOT NULL CHECK (json_valid(data))
+    data TEXT NOT NULL
 ) STRICT;
 
 CREATE TABLE documents (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -73,7 +73,7 @@ CREATE TABLE documents (
 CREATE TABLE enterprises (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -90,7 +90,7 @@ CREATE VIRTUAL TABLE enterprises_fts USING fts5(
 CREATE TABLE evidence (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -101,7 +101,7 @@ CREATE TABLE evidence (
 CREATE TABLE hazards (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -114,7 +114,7 @@ CREATE TABLE hazards (
 CREATE TABLE inspections (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -125,7 +125,7 @@ CREATE TABLE inspections (
 CREATE TABLE laws (
     pk INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     short TEXT GENERATED ALWAYS AS (data ->> '$.short') VIRTUAL,
     article_no INTEGER GENERATED ALWAYS AS (data ->> '$.article_no') VIRTUAL
 ) STRICT;
@@ -143,7 +143,7 @@ CREATE TABLE meta (
 CREATE TABLE officers (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -154,7 +154,7 @@ CREATE TABLE officers (
 CREATE TABLE organisations (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -164,7 +164,7 @@ CREATE TABLE organisations (
 CREATE TABLE plans (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -174,7 +174,7 @@ CREATE TABLE plans (
 CREATE TABLE tasks (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
@@ -186,7 +186,7 @@ CREATE TABLE tasks (
 CREATE TABLE trainings (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
-    data TEXT NOT NULL CHECK (json_valid(data)),
+    data TEXT NOT NULL,
     hlc TEXT NOT NULL,
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,

@@ -6,6 +6,8 @@
 //! child's peak RSS (`VmHWM` from `/proc/self/status`), next to the peak RSS of a child
 //! that does nothing (the baseline). Separate processes keep one run's peak from hiding
 //! the next one's. Pass sizes to override: `cargo bench ... -- csv:10000 xlsx:5000`.
+//! Without cargo bench's `--bench` flag (e.g. under `cargo test --all-targets`) it only
+//! does a small smoke run.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -140,6 +142,10 @@ fn main() {
         .filter_map(|a| a.split_once(':'))
         .filter_map(|(k, n)| Some((k.to_owned(), n.parse().ok()?)))
         .collect();
+    if plan.is_empty() && !args.iter().any(|a| a == "--bench") {
+        // Built and run by `cargo test --all-targets` (no `--bench` flag): a quick smoke run.
+        plan = vec![("csv".into(), 2_000), ("xlsx".into(), 500)];
+    }
     if plan.is_empty() {
         plan = vec![
             ("csv".into(), 50_000),

@@ -423,3 +423,14 @@ fn errors_can_cross_threads_and_be_boxed() {
     let boxed: Box<dyn std::error::Error + Send + Sync> = Box::new(ImportError::<std::io::Error>::EncodingUnknown);
     assert!(boxed.to_string().contains("编码"));
 }
+
+#[test]
+fn large_gb18030_file_streams_across_buffer_boundaries() {
+    let text = csv_text(&HEADER, &rows(4000), ',');
+    let (bytes, _, _) = GB18030.encode(&text);
+    assert!(bytes.len() > 4 * 64 * 1024);
+    let o = import(&file("台账.csv", &bytes)).unwrap();
+    assert_eq!(o.report.valid, 4000, "{:?}", o.report.invalid.first());
+    assert_eq!(o.saved[3999].1.name, "吕梁测试4000号有限公司");
+    assert_eq!(o.report.format.to_string(), "CSV 文本（GB18030 编码，逗号分隔）");
+}

@@ -121,7 +121,7 @@ impl Replica {
         if !mode.eq_ignore_ascii_case("wal") {
             return Err(StoreError::Pragma { path: path.into(), setting: "journal_mode=WAL" });
         }
-        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -32000;")?;
+        conn.execute_batch("PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")?;
         let sync: i64 = conn.query_row("PRAGMA synchronous", [], |r| r.get(0))?;
         if sync != 2 {
             return Err(StoreError::Pragma { path: path.into(), setting: "synchronous=FULL" });
