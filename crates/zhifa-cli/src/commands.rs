@@ -16,6 +16,20 @@ use zhifa_store::{PutOutcome, Replica, StoreError};
 
 use crate::SearchWhat;
 
+/// `println!` that treats a closed pipe (`zhifa search … | head`) as a normal end instead of
+/// a panic, and reports other write errors.
+macro_rules! out {
+    ($($arg:tt)*) => {{
+        use std::io::Write as _;
+        if let Err(e) = writeln!(std::io::stdout().lock(), $($arg)*) {
+            if e.kind() == std::io::ErrorKind::BrokenPipe {
+                std::process::exit(0);
+            }
+            return Err(e.into());
+        }
+    }};
+}
+
 /// Stable code of an error for the `错误[CODE]` prefix.
 pub(crate) fn error_code(e: &anyhow::Error) -> &'static str {
     if let Some(s) = e.downcast_ref::<StoreError>() {
@@ -53,9 +67,9 @@ fn init_replica(db: &Path) -> Result<(Replica, zhifa_seed::Reference, bool)> {
 
 pub(crate) fn init(db: &Path) -> Result<ExitCode> {
     let (r, reference, changed) = init_replica(db)?;
-    println!("数据库已就绪：{}", r.path().display());
-    println!("  设备编号：{}", r.device_id());
-    println!(
+    out!("数据库已就绪：{}", r.path().display());
+    out!("  设备编号：{}", r.device_id());
+    out!(
         "  基础数据{}：行政区划 {} 个，检查事项 {} 项，法规条文 {} 条，文书种类 {} 种，执法机构 {} 个",
         if changed { "已载入" } else { "已是最新" },
         reference.area.all().count(),
@@ -112,25 +126,30 @@ pub(crate) fn import_enterprises(file: &Path, db: &Path, dry_run: bool, json: bo
         Ok(rep) => rep,
         Err(e) => {
             if json {
-                println!("{}", serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}}));
+                out!("{}", serde_json::json!({"error": {"code": e.code(), "message": e.to_string()}}));
             }
             return Err(e.into());
         }
     };
     if json {
-        println!("{}", serde_json::to_string(&ImportJson { imported: report.valid, invalid: &report.invalid })?);
+        out!("{}", serde_json::to_string(&ImportJson { imported: report.valid, invalid: &report.invalid })?);
     } else {
-        println!("文件格式：{}", report.format);
+        out!("文件格式：{}", report.format);
         if !report.ignored_columns.is_empty() {
-            println!("未识别的列（已忽略）：{}", report.ignored_columns.join("、"));
+            out!("未识别的列（已忽略）：{}", report.ignored_columns.join("、"));
         }
         let verb = if dry_run { "可导入（试运行，未写入数据库）" } else { "已导入" };
-        println!(
+        out!(
             "共 {} 行：{verb} {} 行（新增 {}，更新 {}，无变化 {}），有错误 {} 行",
-            report.rows, report.valid, counts[0], counts[1], counts[2], report.invalid_rows
+            report.rows,
+            report.valid,
+            counts[0],
+            counts[1],
+            counts[2],
+            report.invalid_rows
         );
         for e in &report.invalid {
-            println!("  第{}行 [{}] {}：{}", e.row, e.code.as_str(), e.field, e.message);
+            out!("  第{}行 [{}] {}：{}", e.row, e.code.as_str(), e.field, e.message);
         }
     }
     Ok(if report.invalid.is_empty() { ExitCode::SUCCESS } else { ExitCode::from(3) })
@@ -142,36 +161,36 @@ pub(crate) fn search(what: SearchWhat, q: &str, db: &Path, limit: usize, json: b
         SearchWhat::Enterprises => {
             let hits = r.search_enterprises(q, limit)?;
             if json {
-                println!("{}", serde_json::to_string(&hits)?);
+                out!("{}", serde_json::to_string(&hits)?);
             } else {
                 for h in &hits {
-                    println!("{}  {}  {}", h.credit_code, h.name, h.address);
+                    out!("{}  {}  {}", h.credit_code, h.name, h.address);
                 }
-                println!("共 {} 条", hits.len());
+                out!("共 {} 条", hits.len());
             }
         }
         SearchWhat::Items => {
             let hits = r.search_items(q, limit)?;
             if json {
-                println!("{}", serde_json::to_string(&hits)?);
+                out!("{}", serde_json::to_string(&hits)?);
             } else {
                 for h in &hits {
                     let major = if h.major_hazard { " 【重大事故隐患】" } else { "" };
-                    println!("{}  {}/{}  {}{major}", h.id, h.industry, h.module, h.item);
+                    out!("{}  {}/{}  {}{major}", h.id, h.industry, h.module, h.item);
                 }
-                println!("共 {} 条", hits.len());
+                out!("共 {} 条", hits.len());
             }
         }
         SearchWhat::Laws => {
             let hits = r.search_laws(q, limit)?;
             if json {
-                println!("{}", serde_json::to_string(&hits)?);
+                out!("{}", serde_json::to_string(&hits)?);
             } else {
                 for h in &hits {
                     let mark = if h.verbatim { "" } else { "【转述，待核实】" };
-                    println!("《{}》{}{mark}：{}", h.short, h.article, h.text);
+                    out!("《{}》{}{mark}：{}", h.short, h.article, h.text);
                 }
-                println!("共 {} 条", hits.len());
+                out!("共 {} 条", hits.len());
             }
         }
     }
@@ -202,8 +221,8 @@ pub(crate) fn demo_data(db: &Path, seed: u64, enterprises: usize) -> Result<Exit
         }
         Ok::<_, StoreError>(())
     })?;
-    println!("演示数据已载入：{}", r.path().display());
-    println!(
+    out!("演示数据已载入：{}", r.path().display());
+    out!(
         "  企业 {} 家（本次新增 {new}），执法人员 {} 名，培训记录 {} 条，年度计划 {} 个，检查任务 {} 项",
         r.count::<Enterprise>()?,
         r.count::<Officer>()?,
@@ -216,27 +235,27 @@ pub(crate) fn demo_data(db: &Path, seed: u64, enterprises: usize) -> Result<Exit
 
 pub(crate) fn tour(db: &Path) -> Result<ExitCode> {
     let r = Replica::open(db)?;
-    println!("== 执法通 Zhifa 数据库概览：{} ==", r.path().display());
+    out!("== 执法通 Zhifa 数据库概览：{} ==", r.path().display());
     let orgs = r.list::<Organisation>()?;
-    println!("\n【执法机构】{} 个", orgs.len());
+    out!("\n【执法机构】{} 个", orgs.len());
     for o in orgs.iter().take(4) {
-        println!("  {}（文书编号机关简称“{}”，待核实）", o.name, o.short_name);
+        out!("  {}（文书编号机关简称“{}”，待核实）", o.name, o.short_name);
     }
     let officers = r.list::<Officer>()?;
-    println!("\n【执法人员库】{} 名", officers.len());
+    out!("\n【执法人员库】{} 名", officers.len());
     for role in Role::ALL {
-        println!("  {}：{} 名", role.label(), officers.iter().filter(|o| o.has(role)).count());
+        out!("  {}：{} 名", role.label(), officers.iter().filter(|o| o.has(role)).count());
     }
-    println!("\n【检查对象库】企业 {} 家", r.count::<Enterprise>()?);
+    out!("\n【检查对象库】企业 {} 家", r.count::<Enterprise>()?);
     for q in ["钢铁", "孝义 化工", "铝"] {
         let hits = r.search_enterprises(q, 3)?;
-        println!("  检索“{q}”：");
+        out!("  检索“{q}”：");
         for h in hits {
-            println!("    {}  {}", h.credit_code, h.name);
+            out!("    {}  {}", h.credit_code, h.name);
         }
     }
     let items = r.check_items(None, None)?;
-    println!(
+    out!(
         "\n【检查事项清单】{} 项，其中重大事故隐患 {} 项，待核实表述 {} 项",
         items.len(),
         items.iter().filter(|i| i.major_hazard).count(),
@@ -244,19 +263,19 @@ pub(crate) fn tour(db: &Path) -> Result<ExitCode> {
     );
     if let Some(it) = r.search_items("粉尘", 1)?.first() {
         let item = r.check_item(&it.id)?.expect("search hit exists");
-        println!("  例：{} {}", item.id, item.item);
-        println!("    检查依据：{}", item.check_basis.join("；"));
+        out!("  例：{} {}", item.id, item.item);
+        out!("    检查依据：{}", item.check_basis.join("；"));
         for p in &item.penalty_basis {
             let mark = if p.mapping == "suggested" { "（建议对应，需结合案情确认）" } else { "" };
-            println!("    处罚依据：{}{}{mark}", p.law, p.article);
+            out!("    处罚依据：{}{}{mark}", p.law, p.article);
         }
     }
     if let Some(l) = r.law("安全生产法", 113)? {
-        println!("\n【法规库】例：《{}》{}：{}", l.short, l.article, l.text.chars().take(60).collect::<String>() + "…");
+        out!("\n【法规库】例：《{}》{}：{}", l.short, l.article, l.text.chars().take(60).collect::<String>() + "…");
     }
     let plans = r.list::<Plan>()?;
     let tasks = r.list::<PlanTask>()?;
-    println!(
+    out!(
         "\n【年度计划】{} 个，检查任务 {} 项（重点检查 {}，双随机 {}）",
         plans.len(),
         tasks.len(),
@@ -264,11 +283,11 @@ pub(crate) fn tour(db: &Path) -> Result<ExitCode> {
         tasks.iter().filter(|t| t.kind == TaskKind::Random).count()
     );
     let example = chrono::NaiveDate::from_ymd_opt(2026, 2, 13).expect("valid date");
-    println!("\n【法定期限示例】自{}（春节前）起算：", zh_date(example));
+    out!("\n【法定期限示例】自{}（春节前）起算：", zh_date(example));
     print_deadlines(example, Some(RuleId::HearingRequest), "  ")?;
     print_deadlines(example, Some(RuleId::Payment), "  ")?;
     print_deadlines(example, Some(RuleId::Publicize), "  ")?;
-    println!("\n【待同步变更】{} 条", r.pending_change_count()?);
+    out!("\n【待同步变更】{} 条", r.pending_change_count()?);
     Ok(ExitCode::SUCCESS)
 }
 
@@ -290,7 +309,7 @@ fn print_deadlines(from: chrono::NaiveDate, only: Option<RuleId>, indent: &str) 
             notes.push("依据待核实".to_owned());
         }
         let notes = if notes.is_empty() { String::new() } else { format!("（{}）", notes.join("；")) };
-        println!(
+        out!(
             "{indent}{} {}：{}{kind}，届满日 {}{notes}",
             id.as_str(),
             rule.name,
@@ -315,7 +334,7 @@ pub(crate) fn deadline(from: &str, rule: Option<&str>) -> Result<ExitCode> {
         Some(r) => Some(RuleId::parse(r).ok_or_else(|| anyhow::anyhow!("未知的期限规则“{r}”"))?),
         None => None,
     };
-    println!("自 {} 起算（期间开始之日不计入）：", zh_date(from));
+    out!("自 {} 起算（期间开始之日不计入）：", zh_date(from));
     if print_deadlines(from, only, "  ")? == 0 {
         anyhow::bail!("该规则不是按固定天数计算的期限");
     }

@@ -261,3 +261,20 @@ fn deadline_command_counts_working_days_over_spring_festival() {
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("起算日期"));
 }
+
+#[test]
+fn closed_stdout_is_not_a_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.sqlite");
+    assert!(zhifa(&["demo-data", "--db", s(&db), "--enterprises", "2000"]).status.success());
+    let mut child = Command::new(env!("CARGO_BIN_EXE_zhifa"))
+        .args(["search", "enterprises", "公司", "--db", s(&db), "--limit", "2000"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    assert!(!stderr(&out).contains("panicked"));
+}
