@@ -23,11 +23,11 @@ fn run_with_peak_rss(cmd: &mut Command) -> (std::process::Output, f64) {
         v
     });
     loop {
-        if let Ok(s) = std::fs::read_to_string(&status_path) {
-            if let Some(l) = s.lines().find(|l| l.starts_with("VmHWM:")) {
-                let kb: u64 = l.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
-                peak_kb = peak_kb.max(kb);
-            }
+        if let Ok(s) = std::fs::read_to_string(&status_path)
+            && let Some(l) = s.lines().find(|l| l.starts_with("VmHWM:"))
+        {
+            let kb: u64 = l.split_whitespace().nth(1).and_then(|x| x.parse().ok()).unwrap_or(0);
+            peak_kb = peak_kb.max(kb);
         }
         if child.try_wait().unwrap().is_some() {
             break;

@@ -226,6 +226,7 @@ fn mobile(rng: &mut Rng) -> String {
 }
 
 /// Generates the demo set for `area` from `seed`.
+#[allow(clippy::needless_range_loop)] // `i` also picks round-robin counties and profiles.
 pub fn generate(area: &Area, seed: u64, size: DemoSize) -> Demo {
     let mut rng = Rng(seed);
     // 2026-01-05 08:00 Asia/Shanghai as the ids' clock start.

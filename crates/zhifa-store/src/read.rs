@@ -62,6 +62,22 @@ fn parse<T: serde::de::DeserializeOwned>(entity: &'static str, id: &str, data: &
 }
 
 impl Replica {
+    /// Runs a query whose rows are `(id, data)` and parses every `data` as `T`.
+    fn docs<T: serde::de::DeserializeOwned>(
+        &self,
+        entity: &'static str,
+        sql: &str,
+        params: impl rusqlite::Params,
+    ) -> Result<Vec<T>> {
+        let mut stmt = self.conn.prepare_cached(sql)?;
+        let rows = stmt.query_map(params, |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        rows.map(|r| {
+            let (id, d) = r?;
+            parse(entity, &id, &d)
+        })
+        .collect()
+    }
+
     /// Gets a live (not tombstoned) entity by id.
     pub fn get<E: Entity>(&self, id: &str) -> Result<Option<E>> {
         let data: Option<String> = self
@@ -74,28 +90,13 @@ impl Replica {
 
     /// Lists live entities whose generated column `column` equals `value`, in insertion order.
     pub fn list_by<E: Entity>(&self, column: &str, value: &str) -> Result<Vec<E>> {
-        let mut stmt = self.conn.prepare_cached(&format!(
-            "SELECT id, data FROM {} WHERE \"{column}\" = ?1 AND deleted = 0 ORDER BY pk",
-            E::TABLE
-        ))?;
-        let rows = stmt.query_map([value], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (id, d) = r?;
-            parse(E::TABLE, &id, &d)
-        })
-        .collect()
+        let sql = format!("SELECT id, data FROM {} WHERE \"{column}\" = ?1 AND deleted = 0 ORDER BY pk", E::TABLE);
+        self.docs(E::TABLE, &sql, [value])
     }
 
     /// Lists all live entities of a kind, in insertion order.
     pub fn list<E: Entity>(&self) -> Result<Vec<E>> {
-        let mut stmt =
-            self.conn.prepare_cached(&format!("SELECT id, data FROM {} WHERE deleted = 0 ORDER BY pk", E::TABLE))?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (id, d) = r?;
-            parse(E::TABLE, &id, &d)
-        })
-        .collect()
+        self.docs(E::TABLE, &format!("SELECT id, data FROM {} WHERE deleted = 0 ORDER BY pk", E::TABLE), [])
     }
 
     /// Counts live entities of a kind.
@@ -113,16 +114,12 @@ impl Replica {
 
     /// Open hazards whose rectification deadline is on or before `date` (ISO), soonest first.
     pub fn hazards_due_by(&self, date: &str) -> Result<Vec<Hazard>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.docs(
+            "hazards",
             "SELECT id, data FROM hazards WHERE deleted = 0 AND deadline IS NOT NULL AND deadline <= ?1 \
              AND status IN ('open', 'review_requested', 'review_failed') ORDER BY deadline, pk",
-        )?;
-        let rows = stmt.query_map([date], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (id, d) = r?;
-            parse("hazards", &id, &d)
-        })
-        .collect()
+            [date],
+        )
     }
 
     /// A check item by id.
@@ -138,17 +135,12 @@ impl Replica {
     /// Check items of an industry (and optionally one module), in seed order. The 通用
     /// items are included for every industry, as every inspection covers them.
     pub fn check_items(&self, industry: Option<&str>, module: Option<&str>) -> Result<Vec<CheckItem>> {
-        let mut stmt = self.conn.prepare_cached(
+        self.docs(
+            "check_items",
             "SELECT id, data FROM check_items WHERE (?1 IS NULL OR industry = ?1 OR industry = '通用') \
              AND (?2 IS NULL OR module = ?2) ORDER BY pk",
-        )?;
-        let rows =
-            stmt.query_map(params![industry, module], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (id, d) = r?;
-            parse("check_items", &id, &d)
-        })
-        .collect()
+            params![industry, module],
+        )
     }
 
     /// A law article by short name and number.
@@ -163,14 +155,7 @@ impl Replica {
 
     /// All document types, in 2016 式样 order (supplementary ones last).
     pub fn document_types(&self) -> Result<Vec<DocumentType>> {
-        let mut stmt =
-            self.conn.prepare_cached("SELECT name, data FROM document_types ORDER BY data ->> '$.seq_2016', name")?;
-        let rows = stmt.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
-        rows.map(|r| {
-            let (id, d) = r?;
-            parse("document_types", &id, &d)
-        })
-        .collect()
+        self.docs("document_types", "SELECT name, data FROM document_types ORDER BY data ->> '$.seq_2016', name", [])
     }
 
     /// Full-text search over enterprise name, credit code and address.
@@ -183,45 +168,29 @@ impl Replica {
         let Some(m) = search::match_query(q) else { return Ok(Vec::new()) };
         let mut out: Vec<EnterpriseHit> = Vec::new();
         let mut seen = std::collections::HashSet::new();
+        let mut stages = Vec::new();
         if let Some(frag) = search::code_fragment(q) {
             // Any part of a credit code: a scan of the (covering) credit-code index, which
             // is 1 MB for 50,000 enterprises, instead of indexing all 18 suffixes.
-            let mut stmt = self.conn.prepare_cached(
-                "SELECT e.pk, e.id, e.data ->> '$.name', e.credit_code, e.county_code, e.data ->> '$.address' \
-                 FROM (SELECT pk FROM enterprises INDEXED BY enterprises_credit_code \
-                       WHERE credit_code LIKE '%' || ?1 || '%' LIMIT ?2) c \
-                 JOIN enterprises e ON e.pk = c.pk WHERE e.deleted = 0",
-            )?;
-            let rows = stmt.query_map(params![frag, limit as i64], |r| {
-                Ok((
-                    r.get::<_, i64>(0)?,
-                    EnterpriseHit {
-                        id: r.get(1)?,
-                        name: r.get(2)?,
-                        credit_code: r.get(3)?,
-                        county_code: r.get::<_, Option<String>>(4)?.unwrap_or_default(),
-                        address: r.get(5)?,
-                    },
-                ))
-            })?;
-            for row in rows {
-                let (pk, hit) = row?;
-                if seen.insert(pk) {
-                    out.push(hit);
-                }
-            }
+            stages.push((
+                "SELECT pk FROM enterprises INDEXED BY enterprises_credit_code \
+                 WHERE credit_code LIKE '%' || ?1 || '%' LIMIT ?2",
+                frag,
+            ));
         }
-        for expr in [format!("{{name}} : ({m})"), m] {
+        const FTS: &str = "SELECT rowid AS pk FROM enterprises_fts WHERE enterprises_fts MATCH ?1 LIMIT ?2";
+        stages.push((FTS, format!("{{name}} : ({m})")));
+        stages.push((FTS, m));
+        for (inner, arg) in stages {
             if out.len() >= limit {
                 break;
             }
-            let mut stmt = self.conn.prepare_cached(
+            let sql = format!(
                 "SELECT e.pk, e.id, e.data ->> '$.name', e.credit_code, e.county_code, e.data ->> '$.address' \
-                 FROM (SELECT rowid FROM enterprises_fts WHERE enterprises_fts MATCH ?1 LIMIT ?2) f \
-                 JOIN enterprises e ON e.pk = f.rowid WHERE e.deleted = 0",
-            )?;
-            let want = (limit + seen.len()) as i64;
-            let rows = stmt.query_map(params![expr, want], |r| {
+                 FROM ({inner}) f JOIN enterprises e ON e.pk = f.pk WHERE e.deleted = 0"
+            );
+            let mut stmt = self.conn.prepare_cached(&sql)?;
+            let rows = stmt.query_map(params![arg, (limit + seen.len()) as i64], |r| {
                 Ok((
                     r.get::<_, i64>(0)?,
                     EnterpriseHit {
