@@ -26,6 +26,7 @@ CREATE TABLE changes (
     op TEXT NOT NULL CHECK (op IN ('upsert', 'delete')),
     fields TEXT NOT NULL,
     hlc TEXT NOT NULL,
+    base_hlc TEXT,
     device_id TEXT NOT NULL,
     county_code TEXT,
     wall_ms INTEGER NOT NULL,

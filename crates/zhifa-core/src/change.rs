@@ -112,6 +112,10 @@ pub struct Change {
     pub fields: BTreeMap<String, serde_json::Value>,
     /// HLC of the write (includes the device id).
     pub hlc: Hlc,
+    /// Version of the row the writer saw when it wrote (its HLC before this write, or the
+    /// version last pulled from the server); `None` for a new row. The merge uses it to
+    /// tell a sequential edit from a concurrent one.
+    pub base: Option<Hlc>,
     /// County scope (6-digit code) for partial sync; `None` for city-wide data.
     pub county_code: Option<String>,
     /// Device wall time in ms, kept as evidence only (never used for ordering).

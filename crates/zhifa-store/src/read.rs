@@ -254,7 +254,7 @@ impl Replica {
     /// The oldest `limit` unacknowledged changes, in local order, with their sequence.
     pub fn pending_changes(&self, limit: usize) -> Result<Vec<(i64, Change)>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, change_id, entity, entity_id, op, fields, hlc, county_code, wall_ms \
+            "SELECT seq, change_id, entity, entity_id, op, fields, hlc, county_code, wall_ms, base_hlc \
              FROM changes WHERE acked = 0 ORDER BY seq LIMIT ?1",
         )?;
         let rows = stmt.query_map([limit as i64], |r| {
@@ -268,11 +268,12 @@ impl Replica {
                 r.get::<_, String>(6)?,
                 r.get::<_, Option<String>>(7)?,
                 r.get::<_, i64>(8)?,
+                r.get::<_, Option<String>>(9)?,
             ))
         })?;
         let mut out = Vec::new();
         for r in rows {
-            let (seq, cid, entity, entity_id, op, fields, hlc, county, wall) = r?;
+            let (seq, cid, entity, entity_id, op, fields, hlc, county, wall, base) = r?;
             let bad = |what: &str| StoreError::Rule(format!("变更记录{seq}的{what}无效"));
             let entity: EntityKind =
                 serde_json::from_value(serde_json::Value::String(entity)).map_err(|_| bad("实体类型"))?;
@@ -285,6 +286,7 @@ impl Replica {
                     op: if op == "delete" { ChangeOp::Delete } else { ChangeOp::Upsert },
                     fields: parse("changes", &cid, &fields)?,
                     hlc: Hlc::decode(&hlc).map_err(|_| bad("HLC"))?,
+                    base: base.map(|b| Hlc::decode(&b)).transpose().map_err(|_| bad("基础版本"))?,
                     county_code: county,
                     wall_ms: wall as u64,
                 },

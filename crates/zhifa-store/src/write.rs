@@ -23,6 +23,15 @@ pub enum PutOutcome {
     Unchanged,
 }
 
+/// The stored row a write replaces.
+struct Existing {
+    pk: i64,
+    id: String,
+    data: String,
+    deleted: i64,
+    hlc: String,
+}
+
 /// A write transaction. Created by [`crate::Replica::write`].
 pub struct Writer<'a> {
     tx: Transaction<'a>,
@@ -77,28 +86,26 @@ impl<'a> Writer<'a> {
     }
 
     /// The row `(pk, data, deleted)` whose `column` equals `value`.
-    fn existing(&self, table: &str, column: &str, value: &str) -> Result<Option<(i64, String, String, i64)>> {
+    fn existing(&self, table: &str, column: &str, value: &str) -> Result<Option<Existing>> {
         Ok(self
             .tx
-            .prepare_cached(&format!("SELECT pk, id, data, deleted FROM {table} WHERE {column} = ?1"))?
-            .query_row([value], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)))
+            .prepare_cached(&format!("SELECT pk, id, data, deleted, hlc FROM {table} WHERE {column} = ?1"))?
+            .query_row([value], |r| {
+                Ok(Existing { pk: r.get(0)?, id: r.get(1)?, data: r.get(2)?, deleted: r.get(3)?, hlc: r.get(4)? })
+            })
             .optional()?)
     }
 
-    fn put_row<E: Entity>(
-        &mut self,
-        e: &E,
-        id: String,
-        existing: Option<(i64, String, String, i64)>,
-    ) -> Result<PutOutcome> {
+    fn put_row<E: Entity>(&mut self, e: &E, id: String, existing: Option<Existing>) -> Result<PutOutcome> {
         let Value::Object(new) =
             serde_json::to_value(e).map_err(|source| StoreError::Json { entity: E::TABLE, id: id.clone(), source })?
         else {
             return Err(StoreError::Rule(format!("{} 不是对象", E::TABLE)));
         };
         let county = self.resolve_county(&e.scope())?;
+        let base = existing.as_ref().map(|x| x.hlc.clone());
         let (outcome, changed, pk) = match existing {
-            Some((pk, _, old, deleted)) => {
+            Some(Existing { pk, data: old, deleted, .. }) => {
                 let old: Map<String, Value> = serde_json::from_str(&old).map_err(|source| StoreError::Json {
                     entity: E::TABLE,
                     id: id.clone(),
@@ -154,18 +161,18 @@ impl<'a> Writer<'a> {
             None => Ok(data),
         }
         .map_err(|source| StoreError::Json { entity: "changes", id: id.clone(), source })?;
-        self.record(E::KIND, &id, ChangeOp::Upsert, &fields, hlc, county)?;
+        self.record(E::KIND, &id, ChangeOp::Upsert, &fields, hlc, base.as_deref(), county)?;
         Ok(outcome)
     }
 
     /// Tombstones an entity (rows are never physically deleted).
     pub fn delete<E: Entity>(&mut self, id: &str) -> Result<bool> {
-        let row: Option<(i64, Option<String>)> = self
+        let row: Option<(i64, Option<String>, String)> = self
             .tx
-            .prepare_cached(&format!("SELECT pk, county_code FROM {} WHERE id = ?1 AND deleted = 0", E::TABLE))?
-            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .prepare_cached(&format!("SELECT pk, county_code, hlc FROM {} WHERE id = ?1 AND deleted = 0", E::TABLE))?
+            .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
-        let Some((pk, county)) = row else { return Ok(false) };
+        let Some((pk, county, base)) = row else { return Ok(false) };
         let hlc = self.clock.tick(self.now_ms);
         self.tx
             .prepare_cached(&format!("UPDATE {} SET deleted = 1, hlc = ?2 WHERE pk = ?1", E::TABLE))?
@@ -173,7 +180,7 @@ impl<'a> Writer<'a> {
         if E::KIND == EntityKind::Enterprise {
             self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
         }
-        self.record(E::KIND, id, ChangeOp::Delete, "{}", hlc, county)?;
+        self.record(E::KIND, id, ChangeOp::Delete, "{}", hlc, Some(&base), county)?;
         Ok(true)
     }
 
@@ -200,7 +207,7 @@ impl<'a> Writer<'a> {
     ) -> Result<(EnterpriseId, PutOutcome)> {
         let existing = self.existing("enterprises", "credit_code", data.credit_code.as_str())?;
         let id = match (&existing, new_id) {
-            (Some((_, s, _, _)), _) => {
+            (Some(Existing { id: s, .. }), _) => {
                 EnterpriseId::parse(s).map_err(|_| StoreError::Rule(format!("企业编号无效：{s}")))?
             }
             (None, Some(id)) => id,
@@ -233,13 +240,14 @@ impl<'a> Writer<'a> {
         op: ChangeOp,
         fields: &str,
         hlc: zhifa_core::hlc::Hlc,
+        base: Option<&str>,
         county: Option<String>,
     ) -> Result<()> {
         let change_id: ChangeId = self.ids.next();
         self.tx
             .prepare_cached(
-                "INSERT INTO changes (change_id, entity, entity_id, op, fields, hlc, device_id, county_code, wall_ms) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+                "INSERT INTO changes (change_id, entity, entity_id, op, fields, hlc, base_hlc, device_id, county_code, wall_ms) \
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
             )?
             .execute(params![
                 change_id.to_string(),
@@ -251,6 +259,7 @@ impl<'a> Writer<'a> {
                 },
                 fields,
                 hlc.encode(),
+                base,
                 hlc.device.to_string(),
                 county,
                 self.now_ms as i64,
