@@ -212,6 +212,17 @@ CREATE TABLE changes (
 CREATE INDEX changes_unacked ON changes(acked, seq);
 CREATE INDEX changes_entity ON changes(entity, entity_id);
 
+-- Pages of a pull staged until the server's checkpoint is complete, then applied with
+-- the new cursor in one transaction (a crash between pages loses nothing and applies
+-- nothing half-way).
+CREATE TABLE pull_staging (
+    server_seq INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (entity, entity_id)
+) STRICT;
+
 -- Full-text search. Text is segmented in Rust before it is stored (see zhifa-store
 -- `search.rs`): each CJK character is one token, so queries of one or two characters
 -- work, which the trigram tokenizer cannot do.

@@ -22,6 +22,7 @@ pub mod ids;
 pub mod industry;
 pub mod inspection;
 pub mod law;
+pub mod merge;
 pub mod normalize;
 pub mod officer;
 pub mod org;

@@ -12,6 +12,7 @@ mod migrate;
 mod read;
 mod reference;
 pub mod search;
+mod sync_support;
 mod write;
 
 use std::io::Read;
@@ -26,6 +27,7 @@ pub use error::{Result, StoreError};
 pub use migrate::{MIGRATION_COUNT, schema_sql};
 pub use read::{EnterpriseHit, ItemHit, LawHit};
 pub use reference::ReferenceStats;
+pub use sync_support::{RemoteEntity, table_of};
 pub use write::{PutOutcome, Writer};
 
 /// `PRAGMA application_id` of a Zhifa replica ("ZHFA").

@@ -1,0 +1,222 @@
+//! What the sync client needs from the replica: device metadata, acknowledging pushed
+//! changes, staging pulled pages and applying a complete checkpoint atomically.
+//!
+//! Applying never writes change records (the data came from the server) and never
+//! overwrites this device's own unacknowledged writes: their fields are laid over the
+//! server's state until the server has them.
+
+use std::collections::BTreeMap;
+
+use rusqlite::{OptionalExtension, params};
+use serde_json::{Map, Value};
+use zhifa_core::change::EntityKind;
+use zhifa_core::hlc::Hlc;
+
+use crate::{Replica, Result, StoreError, search};
+
+/// One entity state from the server, as the replica stores it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RemoteEntity {
+    /// Entity kind.
+    pub entity: EntityKind,
+    /// Entity id.
+    pub id: String,
+    /// County scope.
+    pub county_code: Option<String>,
+    /// Fields of the server's merged view.
+    pub fields: Map<String, Value>,
+    /// Tombstoned on the server.
+    pub deleted: bool,
+    /// Server version (HLC text).
+    pub version: Option<String>,
+    /// Server sequence (cursor).
+    pub server_seq: i64,
+}
+
+/// Table of each entity kind.
+pub fn table_of(kind: EntityKind) -> &'static str {
+    match kind {
+        EntityKind::Enterprise => "enterprises",
+        EntityKind::Organisation => "organisations",
+        EntityKind::Officer => "officers",
+        EntityKind::Training => "trainings",
+        EntityKind::Plan => "plans",
+        EntityKind::Task => "tasks",
+        EntityKind::Inspection => "inspections",
+        EntityKind::Answer => "answers",
+        EntityKind::Hazard => "hazards",
+        EntityKind::Document => "documents",
+        EntityKind::Case => "cases",
+        EntityKind::Evidence => "evidence",
+    }
+}
+
+impl Replica {
+    /// A value of the `meta` table.
+    pub fn meta(&self, key: &str) -> Result<Option<String>> {
+        Ok(self.conn.query_row("SELECT value FROM meta WHERE key = ?1", [key], |r| r.get(0)).optional()?)
+    }
+
+    /// Sets a value of the `meta` table.
+    pub fn set_meta(&mut self, key: &str, value: &str) -> Result<()> {
+        self.conn.execute(
+            "INSERT INTO meta(key, value) VALUES (?1, ?2) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [key, value],
+        )?;
+        Ok(())
+    }
+
+    /// Removes a value of the `meta` table.
+    pub fn remove_meta(&mut self, key: &str) -> Result<()> {
+        self.conn.execute("DELETE FROM meta WHERE key = ?1", [key])?;
+        Ok(())
+    }
+
+    /// Marks every change with `seq <= through` as acknowledged by the server. Returns how
+    /// many changed state. Acknowledged changes stay in the table (the local audit trail).
+    pub fn ack_changes(&mut self, through: i64) -> Result<usize> {
+        Ok(self.conn.execute("UPDATE changes SET acked = 1 WHERE seq <= ?1 AND acked = 0", [through])?)
+    }
+
+    /// Lets the replica's clock see a remote version so later local writes sort after it.
+    pub fn observe(&mut self, version: &Hlc) {
+        // Far-future versions were quarantined by the server; a bound of a day keeps a
+        // wrong tablet clock from being dragged along by one bad record.
+        let now = {
+            let (ms, _) = self.ids.next_parts();
+            ms
+        };
+        let _ = self.clock.observe(*version, now, 24 * 3_600_000);
+    }
+
+    /// Stages one pulled page (idempotent per entity: a later page replaces an earlier one).
+    pub fn stage_pulled(&mut self, items: &[RemoteEntity]) -> Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut st = tx.prepare_cached(
+                "INSERT INTO pull_staging (server_seq, entity, entity_id, body) VALUES (?1, ?2, ?3, ?4) \
+                 ON CONFLICT(entity, entity_id) DO UPDATE SET server_seq = excluded.server_seq, body = excluded.body",
+            )?;
+            for it in items {
+                let body = serde_json::to_string(it).map_err(|source| StoreError::Json {
+                    entity: "pull_staging",
+                    id: it.id.clone(),
+                    source,
+                })?;
+                st.execute(params![it.server_seq, it.entity.as_str(), it.id, body])?;
+            }
+        }
+        tx.commit()?;
+        Ok(())
+    }
+
+    /// Number of staged entities.
+    pub fn staged_count(&self) -> Result<u64> {
+        Ok(self.conn.query_row("SELECT count(*) FROM pull_staging", [], |r| r.get::<_, i64>(0))? as u64)
+    }
+
+    /// Applies every staged entity and stores `cursor` as the pull cursor, in one
+    /// transaction. Returns the number of entities applied.
+    pub fn apply_staged(&mut self, cursor: i64) -> Result<usize> {
+        let staged: Vec<RemoteEntity> = {
+            let mut st = self.conn.prepare("SELECT body FROM pull_staging ORDER BY server_seq")?;
+            let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+            let mut v = Vec::new();
+            for r in rows {
+                let body = r?;
+                v.push(serde_json::from_str(&body).map_err(|source| StoreError::Json {
+                    entity: "pull_staging",
+                    id: String::new(),
+                    source,
+                })?);
+            }
+            v
+        };
+        for it in &staged {
+            if let Some(v) = it.version.as_deref().and_then(|v| Hlc::decode(v).ok()) {
+                self.observe(&v);
+            }
+        }
+        let tx = self.conn.transaction()?;
+        // Fields of this device's unacknowledged writes, per entity, in write order.
+        let mut pending: BTreeMap<(String, String), (Map<String, Value>, bool)> = BTreeMap::new();
+        {
+            let mut st =
+                tx.prepare("SELECT entity, entity_id, op, fields FROM changes WHERE acked = 0 ORDER BY seq")?;
+            let rows = st.query_map([], |r| {
+                Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?))
+            })?;
+            for r in rows {
+                let (e, id, op, fields) = r?;
+                let entry = pending.entry((e, id.clone())).or_default();
+                if op == "delete" {
+                    entry.1 = true;
+                } else if let Ok(Value::Object(m)) = serde_json::from_str::<Value>(&fields) {
+                    entry.0.extend(m);
+                }
+            }
+        }
+        for it in &staged {
+            let table = table_of(it.entity);
+            let mut fields = it.fields.clone();
+            let mut deleted = it.deleted;
+            if let Some((local, local_delete)) = pending.get(&(it.entity.as_str().to_owned(), it.id.clone())) {
+                fields.extend(local.clone());
+                deleted |= *local_delete;
+            }
+            let data = Value::Object(fields.clone()).to_string();
+            let hlc = it.version.clone().unwrap_or_default();
+            let existing: Option<i64> = tx
+                .prepare_cached(&format!("SELECT pk FROM {table} WHERE id = ?1"))?
+                .query_row([&it.id], |r| r.get(0))
+                .optional()?;
+            let pk = match existing {
+                Some(pk) => {
+                    tx.prepare_cached(&format!(
+                        "UPDATE {table} SET data = ?2, hlc = ?3, county_code = ?4, deleted = ?5 WHERE pk = ?1"
+                    ))?
+                    .execute(params![pk, data, hlc, it.county_code, i64::from(deleted)])?;
+                    pk
+                }
+                None => {
+                    tx.prepare_cached(&format!(
+                        "INSERT INTO {table} (id, data, hlc, county_code, deleted) VALUES (?1, ?2, ?3, ?4, ?5)"
+                    ))?
+                    .execute(params![it.id, data, hlc, it.county_code, i64::from(deleted)])?;
+                    tx.last_insert_rowid()
+                }
+            };
+            if it.entity == EntityKind::Enterprise {
+                tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
+                if !deleted {
+                    let s = |k: &str| fields.get(k).and_then(Value::as_str).unwrap_or("").to_owned();
+                    tx.prepare_cached(
+                        "INSERT INTO enterprises_fts(rowid, name, credit_code, address) VALUES (?1, ?2, ?3, ?4)",
+                    )?
+                    .execute(params![
+                        pk,
+                        search::index_text(&s("name")),
+                        s("credit_code").to_ascii_lowercase(),
+                        search::index_text(&s("address"))
+                    ])?;
+                }
+            }
+        }
+        tx.execute("DELETE FROM pull_staging", [])?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('pull_cursor', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [cursor.to_string()],
+        )?;
+        tx.execute(
+            "INSERT INTO meta(key, value) VALUES ('hlc', ?1) ON CONFLICT(key) DO UPDATE SET value = excluded.value",
+            [self.clock.last().encode()],
+        )?;
+        tx.commit()?;
+        Ok(staged.len())
+    }
+
+    /// The pull cursor (0 before the first complete pull).
+    pub fn pull_cursor(&self) -> Result<i64> {
+        Ok(self.meta("pull_cursor")?.and_then(|s| s.parse().ok()).unwrap_or(0))
+    }
+}

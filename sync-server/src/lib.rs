@@ -1,0 +1,346 @@
+//! Zhifa's central sync server.
+//!
+//! A thin axum layer: each handler authenticates, then delegates to [`sync`] (the
+//! algorithms) inside one store transaction on a [`db::Db`] worker, and answers only after
+//! the commit. `fn app(state) -> Router` is what tests drive; [`launch`] serves it.
+
+pub mod auth;
+pub mod db;
+pub mod demo;
+pub mod error;
+pub mod sync;
+
+use std::sync::Arc;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use serde::Deserialize;
+use zhifa_protocol::{
+    API_PREFIX, AttachmentStatus, Capabilities, HEADER_DEVICE, HEADER_SIGNATURE, LeaseRequest, LoginRequest,
+    LoginResponse, NumberLease, PullResponse, PushRequest, PushResponse, RefreshRequest, RevokeRequest, SCHEMA_VERSION,
+    VerifyResponse,
+};
+
+use crate::auth::Authenticated;
+use crate::db::Db;
+use crate::error::{AppError, AppResult};
+use crate::sync::SyncConfig;
+
+/// Source of the current time in ms (tests move it).
+pub type Clock = Arc<dyn Fn() -> u64 + Send + Sync>;
+
+/// The system clock.
+pub fn system_clock() -> Clock {
+    Arc::new(|| {
+        std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0)
+    })
+}
+
+/// Everything a handler needs.
+#[derive(Clone)]
+pub struct AppState {
+    /// The store.
+    pub db: Db,
+    /// Sync limits.
+    pub cfg: SyncConfig,
+    /// Auth settings.
+    pub auth: Arc<auth::AuthConfig>,
+    /// Time source.
+    pub clock: Clock,
+    /// Division code of the city (records with it are city-wide).
+    pub city_code: String,
+}
+
+impl AppState {
+    /// State over `db` with default settings and the system clock.
+    pub fn new(db: Db) -> Self {
+        Self {
+            db,
+            cfg: SyncConfig::default(),
+            auth: Arc::new(auth::AuthConfig::default()),
+            clock: system_clock(),
+            city_code: "141100".into(),
+        }
+    }
+
+    fn now(&self) -> u64 {
+        (self.clock)()
+    }
+}
+
+/// Largest request body (a push of 500 changes with large fields fits easily).
+pub const MAX_BODY: usize = 8 << 20;
+
+/// The routes, with a name per route for the authorisation matrix test.
+pub const ROUTES: &[(&str, &str, bool)] = &[
+    // (method, path, needs a token)
+    ("GET", "/api/v1/capabilities", false),
+    ("POST", "/api/v1/auth/login", false),
+    ("POST", "/api/v1/auth/refresh", false),
+    ("POST", "/api/v1/auth/logout", true),
+    ("POST", "/api/v1/push", true),
+    ("GET", "/api/v1/pull", true),
+    ("GET", "/api/v1/verify", true),
+    ("GET", "/api/v1/entities/{entity}/{id}", true),
+    ("POST", "/api/v1/numbers/lease", true),
+    ("GET", "/api/v1/attachments/{sha256}", true),
+    ("PUT", "/api/v1/attachments/{sha256}", true),
+    ("POST", "/api/v1/attachments/{sha256}/complete", true),
+    ("GET", "/api/v1/attachments/{sha256}/content", true),
+    ("POST", "/api/v1/devices/{id}/revoke", true),
+];
+
+/// The router.
+pub fn app(state: AppState) -> Router {
+    let api = Router::new()
+        .route("/capabilities", get(capabilities))
+        .route("/auth/login", post(auth::login))
+        .route("/auth/refresh", post(auth::refresh))
+        .route("/auth/logout", post(auth::logout))
+        .route("/push", post(push))
+        .route("/pull", get(pull))
+        .route("/verify", get(verify))
+        .route("/entities/{entity}/{id}", get(entity))
+        .route("/numbers/lease", post(lease))
+        .route("/attachments/{sha256}", get(attachment_status).put(attachment_chunk))
+        .route("/attachments/{sha256}/complete", post(attachment_complete))
+        .route("/attachments/{sha256}/content", get(attachment_content))
+        .route("/devices/{id}/revoke", post(auth::revoke_device));
+    Router::new()
+        .nest(API_PREFIX, api)
+        .fallback(|| async { AppError::not_found() })
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .with_state(state)
+}
+
+/// Serves the app on `listener` until the process ends.
+pub async fn launch(listener: tokio::net::TcpListener, state: AppState) -> std::io::Result<()> {
+    axum::serve(listener, app(state)).await
+}
+
+async fn capabilities(State(s): State<AppState>) -> Json<Capabilities> {
+    Json(Capabilities {
+        api_version: "v1".into(),
+        schema_version: SCHEMA_VERSION,
+        min_client_schema: 1,
+        features: ["push", "pull", "verify", "attachments", "numbers", "signed-push"].map(String::from).to_vec(),
+        max_batch_changes: s.cfg.max_batch as u32,
+        max_body_bytes: MAX_BODY as u64,
+        max_skew_ms: s.cfg.max_skew_ms,
+        chunk_bytes: 1 << 20,
+        extra: Default::default(),
+    })
+}
+
+fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> AppResult<T> {
+    serde_json::from_slice(body).map_err(|e| {
+        AppError::bad_request("BAD_JSON", format!("请求内容不是有效的数据格式（第{}行第{}列）", e.line(), e.column()))
+    })
+}
+
+async fn push(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    headers: HeaderMap,
+    body: Bytes,
+) -> AppResult<Json<PushResponse>> {
+    let req: PushRequest = parse_json(&body)?;
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
+    if header(HEADER_DEVICE) != req.device_id {
+        return Err(AppError::bad_request("DEVICE_MISMATCH", "请求头中的设备编号与提交内容不一致"));
+    }
+    let signature = header(HEADER_SIGNATURE);
+    let batch_seq = req.changes.first().map_or(0, |c| c.seq.max(0) as u64);
+    let device = auth::device_record(&s.db, &req.device_id).await?;
+    zhifa_auth::verify_push(
+        device.as_ref(),
+        &who,
+        &zhifa_auth::PushRequest {
+            method: "POST",
+            path: "/api/v1/push",
+            device_id: &req.device_id,
+            batch_seq,
+            body: &body,
+        },
+        &signature,
+    )?;
+    let (now, cfg, city) = (s.now(), s.cfg, s.city_code.clone());
+    let resp = s.db.tx(move |tx| sync::push(tx, &who, &req, now, &cfg, &city)).await?;
+    Ok(Json(resp))
+}
+
+#[derive(Deserialize)]
+struct PullQuery {
+    #[serde(default)]
+    cursor: i64,
+    #[serde(default)]
+    limit: Option<i64>,
+}
+
+async fn pull(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    Query(q): Query<PullQuery>,
+) -> AppResult<Json<PullResponse>> {
+    let limit = q.limit.unwrap_or(500).clamp(1, s.cfg.max_page);
+    Ok(Json(s.db.tx(move |tx| sync::pull(tx, &who, q.cursor.max(0), limit)).await?))
+}
+
+#[derive(Deserialize)]
+struct VerifyQuery {
+    device: String,
+}
+
+async fn verify(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    Query(q): Query<VerifyQuery>,
+) -> AppResult<Json<VerifyResponse>> {
+    // A device's own record, or any device of the caller's scope for supervisors.
+    let device = auth::device_record(&s.db, &q.device).await?;
+    let allowed = match &device {
+        Some(d) if d.officer_id == who.officer_id => true,
+        Some(d) => auth::officer_scope(&s.db, &d.officer_id)
+            .await?
+            .is_some_and(|sc| who.scope.is_city_wide() || who.scope.county == sc.county),
+        None => false,
+    };
+    if !allowed {
+        return Err(AppError::not_found());
+    }
+    Ok(Json(s.db.tx(move |tx| sync::verify(tx, &q.device)).await?))
+}
+
+async fn entity(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    Path((entity, id)): Path<(String, String)>,
+) -> AppResult<Json<zhifa_protocol::PulledEntity>> {
+    let e =
+        s.db.tx(move |tx| {
+            let r = tx.query(
+                "SELECT entity, entity_id, county_code, view, deleted, version, conflicts, last_seq FROM entities \
+                 WHERE entity = $1 AND entity_id = $2",
+                &[db::P::T(entity), db::P::T(id)],
+            )?;
+            let Some(r) = r.first() else { return Err(AppError::not_found()) };
+            Ok(zhifa_protocol::PulledEntity {
+                entity: r[0].t()?,
+                id: r[1].t()?,
+                county_code: r[2].ot()?,
+                fields: serde_json::from_str(&r[3].t()?).map_err(AppError::internal)?,
+                deleted: r[4].i()? != 0,
+                version: r[5].ot()?,
+                server_seq: r[7].i()?,
+                conflicts: serde_json::from_str(&r[6].t()?).map_err(AppError::internal)?,
+            })
+        })
+        .await?;
+    if !who.can_see(e.county_code.as_deref()) {
+        return Err(AppError::not_found());
+    }
+    Ok(Json(e))
+}
+
+async fn lease(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    body: Bytes,
+) -> AppResult<Json<NumberLease>> {
+    let req: LeaseRequest = parse_json(&body)?;
+    let Some(device) = who.device_id.clone() else {
+        return Err(AppError::forbidden("只有已登记的设备可以申请文书编号"));
+    };
+    let now = s.now();
+    let lease_id = uuid::Uuid::new_v4().to_string();
+    Ok(Json(s.db.tx(move |tx| sync::lease(tx, &device, &req, now, lease_id)).await?))
+}
+
+fn check_sha(sha: &str) -> AppResult<()> {
+    if sha.len() == 64 && sha.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
+        Ok(())
+    } else {
+        Err(AppError::bad_request("BAD_HASH", "附件校验值应为64位小写十六进制"))
+    }
+}
+
+async fn attachment_status(
+    State(s): State<AppState>,
+    Authenticated(_): Authenticated,
+    Path(sha): Path<String>,
+) -> AppResult<Json<AttachmentStatus>> {
+    check_sha(&sha)?;
+    Ok(Json(s.db.tx(move |tx| sync::attachment_status(tx, &sha)).await?))
+}
+
+#[derive(Deserialize)]
+struct ChunkQuery {
+    offset: u64,
+}
+
+async fn attachment_chunk(
+    State(s): State<AppState>,
+    Authenticated(_): Authenticated,
+    Path(sha): Path<String>,
+    Query(q): Query<ChunkQuery>,
+    body: Bytes,
+) -> AppResult<Json<AttachmentStatus>> {
+    check_sha(&sha)?;
+    let cfg = s.cfg;
+    Ok(Json(s.db.tx(move |tx| sync::attachment_chunk(tx, &sha, q.offset, &body, &cfg)).await?))
+}
+
+async fn attachment_complete(
+    State(s): State<AppState>,
+    Authenticated(_): Authenticated,
+    Path(sha): Path<String>,
+) -> AppResult<Json<AttachmentStatus>> {
+    check_sha(&sha)?;
+    // The hash check must be committed even when it fails (the bad bytes are discarded).
+    let r = s.db.run(move |c| {
+        let mut failure = None;
+        let ok = c.tx(|tx| match sync::attachment_complete(tx, &sha) {
+            Ok(st) => Ok(Some(st)),
+            Err(e) => {
+                failure = Some(e);
+                Ok(None)
+            }
+        })?;
+        match (ok, failure) {
+            (Some(st), _) => Ok(st),
+            (None, Some(e)) => Err(e),
+            (None, None) => Err(AppError::not_found()),
+        }
+    });
+    Ok(Json(r.await?))
+}
+
+async fn attachment_content(
+    State(s): State<AppState>,
+    Authenticated(_): Authenticated,
+    Path(sha): Path<String>,
+) -> AppResult<(StatusCode, Vec<u8>)> {
+    check_sha(&sha)?;
+    Ok((StatusCode::OK, s.db.tx(move |tx| sync::attachment_bytes(tx, &sha)).await?))
+}
+
+/// Login bodies go through the same JSON error format as everything else.
+pub(crate) fn login_body(body: &[u8]) -> AppResult<LoginRequest> {
+    parse_json(body)
+}
+
+/// Refresh bodies.
+pub(crate) fn refresh_body(body: &[u8]) -> AppResult<RefreshRequest> {
+    parse_json(body)
+}
+
+/// Revoke bodies.
+pub(crate) fn revoke_body(body: &[u8]) -> AppResult<RevokeRequest> {
+    parse_json(body)
+}
+
+/// Response type of login/refresh.
+pub(crate) type LoginJson = Json<LoginResponse>;

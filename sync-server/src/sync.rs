@@ -1,0 +1,461 @@
+//! The sync algorithms, written once against [`Sql`] for both backends: push (dedup by
+//! device and sequence, merge, acknowledge after commit), pull (server cursor per county
+//! scope, paged, with a checkpoint marker), verify, number leases and attachments.
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use zhifa_auth::Principal;
+use zhifa_core::change::{Change, EntityKind};
+use zhifa_core::merge::EntityState;
+use zhifa_protocol::{
+    AttachmentStatus, LeaseRequest, NumberLease, PullResponse, PulledEntity, PushRequest, PushResponse, RangeDigest,
+    Rejected, VerifyResponse, WireChange, WireConflict,
+};
+
+use crate::db::{DbError, P, Sql};
+use crate::error::{AppError, AppResult};
+
+/// Server settings the algorithms need.
+#[derive(Debug, Clone, Copy)]
+pub struct SyncConfig {
+    /// Largest accepted HLC lead over server time.
+    pub max_skew_ms: u64,
+    /// Largest number of changes per push.
+    pub max_batch: usize,
+    /// Largest pull page.
+    pub max_page: i64,
+    /// Largest attachment.
+    pub max_attachment_bytes: u64,
+}
+
+impl Default for SyncConfig {
+    fn default() -> Self {
+        Self { max_skew_ms: 5 * 60_000, max_batch: 500, max_page: 1_000, max_attachment_bytes: 50 << 20 }
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Takes the writers' lock (the `counters` row) so sequence order equals commit order.
+fn lock_writes(tx: &mut dyn Sql) -> Result<(), DbError> {
+    if tx.is_postgres() {
+        tx.query("SELECT value FROM counters WHERE name = 'server_seq' FOR UPDATE", &[])?;
+    }
+    Ok(())
+}
+
+fn next_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
+    let r = tx.query("UPDATE counters SET value = value + 1 WHERE name = 'server_seq' RETURNING value", &[])?;
+    r[0][0].i()
+}
+
+/// County of an entity already in the store (outer `None`: not there).
+fn entity_county(tx: &mut dyn Sql, entity: &str, id: &str) -> Result<Option<Option<String>>, DbError> {
+    let r = tx.query(
+        "SELECT county_code FROM entities WHERE entity = $1 AND entity_id = $2",
+        &[P::T(entity.into()), P::T(id.into())],
+    )?;
+    r.first().map(|row| row[0].ot()).transpose()
+}
+
+/// Resolves the county scope of a change on the server (the client's claim is not trusted).
+fn resolve_county(tx: &mut dyn Sql, c: &Change, city_code: &str) -> Result<Option<String>, DbError> {
+    if let Some(existing) = entity_county(tx, c.entity.as_str(), &c.entity_id)? {
+        return Ok(existing);
+    }
+    let s = |k: &str| c.fields.get(k).and_then(Value::as_str).map(str::to_owned);
+    let county_of = |code: Option<String>| code.filter(|x| x != city_code).map(|x| x.chars().take(6).collect());
+    Ok(match c.entity {
+        EntityKind::Enterprise => county_of(s("county_code")),
+        EntityKind::Organisation => county_of(s("division_code")),
+        _ => {
+            let refs = [
+                ("enterprise", "enterprise"),
+                ("inspection", "inspection"),
+                ("org", "organisation"),
+                ("officer", "officer"),
+                ("plan", "plan"),
+            ];
+            let mut found = None;
+            for (field, kind) in refs {
+                if let Some(id) = s(field) {
+                    found = entity_county(tx, kind, &id)?;
+                    if found.is_some() {
+                        break;
+                    }
+                }
+            }
+            found.unwrap_or_else(|| c.county_code.clone())
+        }
+    })
+}
+
+fn conflicts_json(state: &EntityState) -> Vec<WireConflict> {
+    state
+        .view()
+        .conflicts
+        .into_iter()
+        .map(|c| WireConflict {
+            field: c.field,
+            kind: serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
+            values: c.values.into_iter().map(|(v, _)| v).collect(),
+            message: c.message_zh,
+        })
+        .collect()
+}
+
+/// Applies one change to the stored state of its entity.
+fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -> AppResult<usize> {
+    let r = tx.query(
+        "SELECT state FROM entities WHERE entity = $1 AND entity_id = $2",
+        &[P::T(c.entity.as_str().into()), P::T(c.entity_id.clone())],
+    )?;
+    let existed = !r.is_empty();
+    let mut state: EntityState = match r.first() {
+        Some(row) => serde_json::from_str(&row[0].t()?).map_err(AppError::internal)?,
+        None => EntityState::new(c.entity),
+    };
+    let new_conflicts = state.apply(c).new_conflicts.len();
+    let view = state.view();
+    let state_json = serde_json::to_string(&state).map_err(AppError::internal)?;
+    let view_json = serde_json::to_string(&view.fields).map_err(AppError::internal)?;
+    let conflicts = serde_json::to_string(&conflicts_json(&state)).map_err(AppError::internal)?;
+    let version = view.version.map(|h| h.encode());
+    let params = [
+        P::T(c.entity.as_str().into()),
+        P::T(c.entity_id.clone()),
+        P::OT(county.clone()),
+        P::T(state_json),
+        P::T(view_json),
+        P::I(i64::from(view.deleted)),
+        P::OT(version),
+        P::T(conflicts),
+        P::I(seq),
+    ];
+    if existed {
+        tx.exec(
+            "UPDATE entities SET county_code = $3, state = $4, view = $5, deleted = $6, version = $7, conflicts = $8, \
+             last_seq = $9 WHERE entity = $1 AND entity_id = $2",
+            &params,
+        )?;
+    } else {
+        tx.exec(
+            "INSERT INTO entities (entity, entity_id, county_code, state, view, deleted, version, conflicts, last_seq) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            &params,
+        )?;
+    }
+    Ok(new_conflicts)
+}
+
+/// Stores a batch. Called inside one transaction; the caller answers only after commit.
+pub fn push(
+    tx: &mut dyn Sql,
+    who: &Principal,
+    req: &PushRequest,
+    now_ms: u64,
+    cfg: &SyncConfig,
+    city_code: &str,
+) -> AppResult<PushResponse> {
+    if req.changes.len() > cfg.max_batch {
+        return Err(AppError::bad_request("BATCH_TOO_LARGE", format!("一次最多提交{}条变更", cfg.max_batch)));
+    }
+    if req.changes.windows(2).any(|w| w[0].seq >= w[1].seq) {
+        return Err(AppError::bad_request("BATCH_ORDER", "变更序号必须严格递增"));
+    }
+    lock_writes(tx)?;
+    let mut resp = PushResponse::default();
+    for wc in &req.changes {
+        resp.acked_through = resp.acked_through.max(wc.seq);
+        let dup = tx.query(
+            "SELECT 1 FROM change_log WHERE device_id = $1 AND device_seq = $2",
+            &[P::T(req.device_id.clone()), P::I(wc.seq)],
+        )?;
+        if !dup.is_empty() {
+            resp.duplicates += 1;
+            continue;
+        }
+        let reject = |code: &str, message: String| Rejected { seq: wc.seq, code: code.into(), message };
+        let change = match wc.to_core() {
+            Ok(c) => c,
+            Err(e) => {
+                resp.rejected.push(reject("CHANGE_INVALID", e.to_string()));
+                continue;
+            }
+        };
+        if change.hlc.device.to_string() != req.device_id {
+            resp.rejected.push(reject("CHANGE_FORGED", "变更记录的设备与提交设备不一致".into()));
+            continue;
+        }
+        let county = resolve_county(tx, &change, city_code)?;
+        let in_scope = match &who.scope.county {
+            None => true,
+            Some(mine) => county.as_deref() == Some(mine.as_str()),
+        };
+        if !in_scope {
+            // Indistinguishable from a missing object (no scope information leaks).
+            resp.rejected.push(reject("NOT_FOUND", "对象不存在".into()));
+            continue;
+        }
+        let quarantined = change.hlc.wall_ms > now_ms.saturating_add(cfg.max_skew_ms);
+        let seq = next_seq(tx)?;
+        let body = serde_json::to_string(wc).map_err(AppError::internal)?;
+        tx.exec(
+            "INSERT INTO change_log (server_seq, device_id, device_seq, change_id, entity, entity_id, county_code, body, \
+             received_ms, quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            &[
+                P::I(seq),
+                P::T(req.device_id.clone()),
+                P::I(wc.seq),
+                P::T(wc.change_id.clone()),
+                P::T(change.entity.as_str().into()),
+                P::T(change.entity_id.clone()),
+                P::OT(county.clone()),
+                P::T(body),
+                P::I(now_ms as i64),
+                P::I(i64::from(quarantined)),
+            ],
+        )?;
+        if quarantined {
+            resp.quarantined.push(wc.seq);
+            continue;
+        }
+        resp.conflicts += merge_into(tx, &change, &county, seq)? as u32;
+        resp.accepted += 1;
+    }
+    Ok(resp)
+}
+
+/// One page of entities changed after `cursor`, in the caller's scope.
+pub fn pull(tx: &mut dyn Sql, who: &Principal, cursor: i64, limit: i64) -> AppResult<PullResponse> {
+    let checkpoint = tx.query("SELECT value FROM counters WHERE name = 'server_seq'", &[])?[0][0].i()?;
+    let (scope_sql, county) = match &who.scope.county {
+        None => ("", None),
+        Some(c) => (" AND (county_code = $4 OR county_code IS NULL)", Some(c.clone())),
+    };
+    let mut params = vec![P::I(cursor), P::I(checkpoint), P::I(limit)];
+    if let Some(c) = county {
+        params.push(P::T(c));
+    }
+    let rows = tx.query(
+        &format!(
+            "SELECT entity, entity_id, county_code, view, deleted, version, conflicts, last_seq FROM entities \
+             WHERE last_seq > $1 AND last_seq <= $2{scope_sql} ORDER BY last_seq LIMIT $3"
+        ),
+        &params,
+    )?;
+    let mut items = Vec::with_capacity(rows.len());
+    for r in &rows {
+        items.push(PulledEntity {
+            entity: r[0].t()?,
+            id: r[1].t()?,
+            county_code: r[2].ot()?,
+            fields: serde_json::from_str(&r[3].t()?).map_err(AppError::internal)?,
+            deleted: r[4].i()? != 0,
+            version: r[5].ot()?,
+            server_seq: r[7].i()?,
+            conflicts: serde_json::from_str(&r[6].t()?).map_err(AppError::internal)?,
+        });
+    }
+    let complete = (items.len() as i64) < limit;
+    let next_cursor = if complete { checkpoint.max(cursor) } else { items.last().map_or(cursor, |i| i.server_seq) };
+    Ok(PullResponse {
+        items,
+        next_cursor,
+        checkpoint,
+        checkpoint_complete: complete || next_cursor >= checkpoint,
+        extra: Default::default(),
+    })
+}
+
+/// What the server holds from one device.
+pub fn verify(tx: &mut dyn Sql, device_id: &str) -> AppResult<VerifyResponse> {
+    let rows = tx.query(
+        "SELECT device_seq, change_id FROM change_log WHERE device_id = $1 ORDER BY device_seq",
+        &[P::T(device_id.into())],
+    )?;
+    let mut all = Sha256::new();
+    let mut ranges: BTreeMap<i64, (u64, Sha256)> = BTreeMap::new();
+    let mut max_seq = 0;
+    for r in &rows {
+        let (seq, id) = (r[0].i()?, r[1].t()?);
+        let line = format!("{seq}:{id}\n");
+        all.update(line.as_bytes());
+        let e = ranges.entry((seq - 1).div_euclid(1000)).or_insert_with(|| (0, Sha256::new()));
+        e.0 += 1;
+        e.1.update(line.as_bytes());
+        max_seq = max_seq.max(seq);
+    }
+    Ok(VerifyResponse {
+        device_id: device_id.into(),
+        count: rows.len() as u64,
+        max_seq,
+        digest: hex(&all.finalize()),
+        ranges: ranges
+            .into_iter()
+            .map(|(k, (n, h))| RangeDigest {
+                from_seq: k * 1000 + 1,
+                to_seq: k * 1000 + 1000,
+                count: n,
+                digest: hex(&h.finalize()),
+            })
+            .collect(),
+    })
+}
+
+/// The digest a device computes over its acknowledged changes, to compare with
+/// [`verify`]'s answer (same definition, shared by client and tests).
+pub fn digest_of(changes: &[WireChange]) -> String {
+    let mut h = Sha256::new();
+    for c in changes {
+        h.update(format!("{}:{}\n", c.seq, c.change_id).as_bytes());
+    }
+    hex(&h.finalize())
+}
+
+/// Leases the next block of document numbers to a device.
+pub fn lease(
+    tx: &mut dyn Sql,
+    device_id: &str,
+    req: &LeaseRequest,
+    now_ms: u64,
+    lease_id: String,
+) -> AppResult<NumberLease> {
+    if req.count == 0 || req.count > 1000 {
+        return Err(AppError::bad_request("LEASE_COUNT", "每次申请的文书编号数量应为1至1000个"));
+    }
+    if !(2000..=2100).contains(&req.year) || req.doc_code.is_empty() || req.doc_code.chars().count() > 20 {
+        return Err(AppError::bad_request("LEASE_INVALID", "文书代字或年份无效"));
+    }
+    lock_writes(tx)?;
+    let max = tx.query(
+        "SELECT coalesce(max(end_no), 0) FROM number_leases WHERE doc_code = $1 AND org_id = $2 AND year = $3",
+        &[P::T(req.doc_code.clone()), P::T(req.org_id.clone()), P::I(i64::from(req.year))],
+    )?[0][0]
+        .i()?;
+    let start = max + 1;
+    let end = max + i64::from(req.count);
+    tx.exec(
+        "INSERT INTO number_leases (lease_id, doc_code, org_id, year, start_no, end_no, device_id, leased_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+        &[
+            P::T(lease_id.clone()),
+            P::T(req.doc_code.clone()),
+            P::T(req.org_id.clone()),
+            P::I(i64::from(req.year)),
+            P::I(start),
+            P::I(end),
+            P::T(device_id.into()),
+            P::I(now_ms as i64),
+        ],
+    )?;
+    Ok(NumberLease {
+        lease_id,
+        doc_code: req.doc_code.clone(),
+        org_id: req.org_id.clone(),
+        year: req.year,
+        start: start as u32,
+        end: end as u32,
+        device_id: device_id.into(),
+    })
+}
+
+/// Upload state of an attachment.
+pub fn attachment_status(tx: &mut dyn Sql, sha256: &str) -> AppResult<AttachmentStatus> {
+    let r = tx.query("SELECT received, complete FROM attachments WHERE sha256 = $1", &[P::T(sha256.into())])?;
+    Ok(match r.first() {
+        Some(row) => {
+            AttachmentStatus { sha256: sha256.into(), received: row[0].i()? as u64, complete: row[1].i()? != 0 }
+        }
+        None => AttachmentStatus { sha256: sha256.into(), received: 0, complete: false },
+    })
+}
+
+/// Appends a chunk at `offset`; a chunk at the wrong offset is refused with the current
+/// state so the client resumes from there. Idempotent for a complete file.
+pub fn attachment_chunk(
+    tx: &mut dyn Sql,
+    sha256: &str,
+    offset: u64,
+    bytes: &[u8],
+    cfg: &SyncConfig,
+) -> AppResult<AttachmentStatus> {
+    let st = attachment_status(tx, sha256)?;
+    if st.complete {
+        return Ok(st);
+    }
+    if offset != st.received {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "CHUNK_OFFSET",
+            format!("分片位置不对：服务器已收到{}字节，请从该位置继续上传", st.received),
+        ));
+    }
+    if offset + bytes.len() as u64 > cfg.max_attachment_bytes {
+        return Err(AppError::new(
+            axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+            "ATTACHMENT_TOO_LARGE",
+            "附件超过大小上限",
+        ));
+    }
+    tx.exec(
+        "INSERT INTO attachment_chunks (sha256, offset_bytes, bytes) VALUES ($1, $2, $3)",
+        &[P::T(sha256.into()), P::I(offset as i64), P::B(bytes.to_vec())],
+    )?;
+    let received = offset + bytes.len() as u64;
+    if st.received == 0 && offset == 0 {
+        tx.exec(
+            "INSERT INTO attachments (sha256, received, complete) VALUES ($1, $2, 0)",
+            &[P::T(sha256.into()), P::I(received as i64)],
+        )?;
+    } else {
+        tx.exec(
+            "UPDATE attachments SET received = $2 WHERE sha256 = $1",
+            &[P::T(sha256.into()), P::I(received as i64)],
+        )?;
+    }
+    Ok(AttachmentStatus { sha256: sha256.into(), received, complete: false })
+}
+
+/// Checks the received bytes against the hash; a mismatch discards them.
+pub fn attachment_complete(tx: &mut dyn Sql, sha256: &str) -> AppResult<AttachmentStatus> {
+    let st = attachment_status(tx, sha256)?;
+    if st.complete {
+        return Ok(st);
+    }
+    let rows = tx
+        .query("SELECT bytes FROM attachment_chunks WHERE sha256 = $1 ORDER BY offset_bytes", &[P::T(sha256.into())])?;
+    let mut h = Sha256::new();
+    for r in &rows {
+        h.update(r[0].b()?);
+    }
+    if hex(&h.finalize()) != sha256 {
+        tx.exec("DELETE FROM attachment_chunks WHERE sha256 = $1", &[P::T(sha256.into())])?;
+        tx.exec("DELETE FROM attachments WHERE sha256 = $1", &[P::T(sha256.into())])?;
+        return Err(AppError::new(
+            axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+            "ATTACHMENT_HASH",
+            "附件内容与校验值不符，已丢弃，请重新上传",
+        ));
+    }
+    tx.exec("UPDATE attachments SET complete = 1 WHERE sha256 = $1", &[P::T(sha256.into())])?;
+    Ok(AttachmentStatus { complete: true, ..st })
+}
+
+/// Reads a complete attachment.
+pub fn attachment_bytes(tx: &mut dyn Sql, sha256: &str) -> AppResult<Vec<u8>> {
+    if !attachment_status(tx, sha256)?.complete {
+        return Err(AppError::not_found());
+    }
+    let rows = tx
+        .query("SELECT bytes FROM attachment_chunks WHERE sha256 = $1 ORDER BY offset_bytes", &[P::T(sha256.into())])?;
+    let mut out = Vec::new();
+    for r in &rows {
+        out.extend(r[0].b()?);
+    }
+    Ok(out)
+}

@@ -1,0 +1,78 @@
+//! Shared helpers: a real server on 127.0.0.1:0 over a real store, and real client replicas.
+
+#![allow(dead_code, unreachable_pub)]
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use zhifa_auth::PasswordParams;
+use zhifa_server::db::{Db, DbUrl};
+use zhifa_server::{AppState, demo};
+use zhifa_store::Replica;
+use zhifa_sync_client::SyncClient;
+
+/// A running server.
+pub struct Server {
+    pub url: String,
+    pub db: Db,
+    pub clock: Arc<AtomicU64>,
+    pub accounts: Vec<demo::DemoAccount>,
+    _dir: Option<tempfile::TempDir>,
+}
+
+/// The store to test against: SQLite in a temp dir, or PostgreSQL when
+/// `ZHIFA_TEST_POSTGRES` names a database URL (set by `.ci/run`).
+pub fn store_url(dir: &Path) -> DbUrl {
+    match std::env::var("ZHIFA_TEST_POSTGRES") {
+        Ok(u) if !u.is_empty() => DbUrl::Postgres(u),
+        _ => DbUrl::Sqlite(dir.join("server.sqlite")),
+    }
+}
+
+/// Starts a server with the demo organisation and `enterprises` demo enterprises.
+pub async fn start(enterprises: usize) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let url = store_url(dir.path());
+    start_on(url, Some(dir), enterprises).await
+}
+
+pub async fn start_on(url: DbUrl, dir: Option<tempfile::TempDir>, enterprises: usize) -> Server {
+    let db = Db::start(&url, 2).unwrap();
+    let accounts = demo::seed(&db, enterprises, &PasswordParams::testing()).await.unwrap();
+    let clock = Arc::new(AtomicU64::new((zhifa_server::system_clock())()));
+    let mut state = AppState::new(db.clone());
+    let c = Arc::clone(&clock);
+    state.clock = Arc::new(move || c.load(Ordering::SeqCst));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(zhifa_server::launch(listener, state));
+    Server { url: format!("http://{addr}"), db, clock, accounts, _dir: dir }
+}
+
+/// A fresh tablet replica in `dir`.
+pub fn tablet(dir: &Path, name: &str) -> Replica {
+    Replica::init(&dir.join(format!("{name}.sqlite"))).unwrap()
+}
+
+/// Logs a tablet in as the demo account with `login`.
+pub async fn login(server: &Server, r: &mut Replica, login: &str) -> SyncClient {
+    let c = SyncClient::new(&server.url);
+    c.login(r, login, demo::DEMO_PASSWORD).await.unwrap();
+    c
+}
+
+/// A demo login of 孝义市 (county scope 141181) with the inspector role.
+pub fn xiaoyi_inspector(s: &Server) -> String {
+    s.accounts.iter().find(|a| a.unit.starts_with("孝义") && a.roles.contains("执法人员")).unwrap().login.clone()
+}
+
+/// A demo login of the city bureau.
+pub fn city_officer(s: &Server) -> String {
+    s.accounts
+        .iter()
+        .find(|a| a.unit.starts_with("吕梁市应急管理局") && a.roles.contains("执法人员"))
+        .unwrap()
+        .login
+        .clone()
+}

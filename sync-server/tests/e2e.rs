@@ -1,0 +1,112 @@
+//! End to end: a real server on 127.0.0.1:0 and real tablet replicas syncing over HTTP.
+
+mod common;
+
+use common::*;
+use zhifa_core::enterprise::Enterprise;
+use zhifa_core::hazard::Hazard;
+use zhifa_core::workflow::HazardStatus;
+use zhifa_store::StoreError;
+
+fn noop(_: zhifa_sync_client::Progress) {}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_tablets_converge_and_legal_conflicts_are_flagged() {
+    let server = start(60).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = tablet(dir.path(), "a");
+    let mut b = tablet(dir.path(), "b");
+    let login_a = xiaoyi_inspector(&server);
+    let ca = login(&server, &mut a, &login_a).await;
+    let cb = login(&server, &mut b, &login_a).await;
+
+    // First sync: both get the county's ledger (孝义 + city-wide records only).
+    let ra = ca.sync(&mut a, &mut noop).await.unwrap();
+    cb.sync(&mut b, &mut noop).await.unwrap();
+    assert!(ra.pulled > 0);
+    let ents: Vec<Enterprise> = a.list().unwrap();
+    assert!(!ents.is_empty());
+    assert!(ents.iter().all(|e| e.data.county_code == "141181"), "pull is scoped to the county");
+    assert_eq!(b.count::<Enterprise>().unwrap(), ents.len() as u64);
+
+    // Offline: A and B both rename the same enterprise (legal field) and edit its phone.
+    let target = ents[0].clone();
+    let mut ea = target.clone();
+    ea.data.name = "甲版本名称有限公司".into();
+    ea.data.phone = "13900000001".into();
+    a.write(|w| w.put(&ea)).unwrap();
+    let mut eb = target.clone();
+    eb.data.name = "乙版本名称有限公司".into();
+    b.write(|w| w.put(&eb)).unwrap();
+
+    // A records a hazard.
+    let hazard = Hazard {
+        id: a.write(|w| Ok::<_, StoreError>(w.new_id())).unwrap(),
+        inspection: zhifa_core::ids::InspectionId::from_parts(1, [1; 10]),
+        enterprise: target.id,
+        item: Some("GEN-001".into()),
+        description: "主要负责人未组织制定安全生产规章制度".into(),
+        major: false,
+        deadline: chrono::NaiveDate::from_ymd_opt(2026, 12, 31),
+        status: HazardStatus::Open,
+        review_requested_on: None,
+        reviewed_on: None,
+    };
+    a.write(|w| w.put(&hazard)).unwrap();
+
+    let pa = ca.sync(&mut a, &mut noop).await.unwrap();
+    let pb = cb.sync(&mut b, &mut noop).await.unwrap();
+    assert_eq!((pa.pushed, pb.pushed), (2, 1), "{pa:?} {pb:?}");
+    assert_eq!(pb.conflicts, 1, "the concurrent rename is flagged");
+    // A pulls again to see B's write; then both hold the server's state.
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    let fa: Enterprise = a.get(&target.id.to_string()).unwrap().unwrap();
+    let fb: Enterprise = b.get(&target.id.to_string()).unwrap().unwrap();
+    assert_eq!(fa, fb, "replicas converge");
+    assert_eq!(fa.data.phone, "13900000001", "the ordinary field from A survives B's rename");
+    assert!(fa.data.name == "甲版本名称有限公司" || fa.data.name == "乙版本名称有限公司");
+    let h: Hazard = b.get(&hazard.id.to_string()).unwrap().unwrap();
+    assert_eq!(h, hazard);
+    assert_eq!(a.pending_change_count().unwrap(), 0);
+    assert_eq!(b.pending_change_count().unwrap(), 0);
+
+    // The server shows the conflict with both values.
+    let http = reqwest::Client::new();
+    let token =
+        serde_json::from_str::<zhifa_protocol::Tokens>(&a.meta("sync_tokens").unwrap().unwrap()).unwrap().access_token;
+    let e: zhifa_protocol::PulledEntity = http
+        .get(format!("{}/api/v1/entities/enterprise/{}", server.url, target.id))
+        .bearer_auth(&token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let c = e.conflicts.iter().find(|c| c.field == "name").expect("name conflict visible");
+    assert_eq!(c.values.len(), 2);
+
+    // Verify: the server holds exactly what A pushed.
+    let v = ca.verify(&mut a).await.unwrap();
+    assert_eq!(v.count, 2);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn retried_push_is_deduplicated() {
+    let server = start(30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut a = tablet(dir.path(), "a");
+    let login_a = xiaoyi_inspector(&server);
+    let ca = login(&server, &mut a, &login_a).await;
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    let mut e: Enterprise = a.list().unwrap().remove(0);
+    e.data.phone = "13900000002".into();
+    a.write(|w| w.put(&e)).unwrap();
+    // Simulate a lost acknowledgement: push, then forget the ack locally and push again.
+    let before = a.conn().query_row("SELECT max(seq) FROM changes", [], |r| r.get::<_, i64>(0)).unwrap();
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    a.conn().execute("UPDATE changes SET acked = 0 WHERE seq = ?1", [before]).unwrap();
+    let r = ca.sync(&mut a, &mut noop).await.unwrap();
+    assert_eq!((r.pushed, r.duplicates), (0, 1));
+    assert_eq!(ca.verify(&mut a).await.unwrap().count, 1);
+}
