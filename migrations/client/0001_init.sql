@@ -212,6 +212,32 @@ CREATE TABLE changes (
 CREATE INDEX changes_unacked ON changes(acked, seq);
 CREATE INDEX changes_entity ON changes(entity, entity_id);
 
+-- Document numbers leased from the server in blocks per (code, organisation, year) for
+-- offline issuing, and every number used or skipped (with the reason) for the audit.
+CREATE TABLE number_blocks (
+    lease_id TEXT PRIMARY KEY,
+    doc_code TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    start_no INTEGER NOT NULL,
+    end_no INTEGER NOT NULL,
+    next_no INTEGER NOT NULL,
+    CHECK (start_no <= next_no AND next_no <= end_no + 1)
+) STRICT;
+CREATE INDEX number_blocks_key ON number_blocks(doc_code, org_id, year, start_no);
+
+CREATE TABLE number_log (
+    doc_code TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    document_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'gap')),
+    reason TEXT,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (doc_code, org_id, year, number)
+) STRICT;
+
 -- Pages of a pull staged until the server's checkpoint is complete, then applied with
 -- the new cursor in one transaction (a crash between pages loses nothing and applies
 -- nothing half-way).

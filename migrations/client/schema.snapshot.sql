@@ -141,6 +141,29 @@ CREATE TABLE meta (
     value TEXT NOT NULL
 ) STRICT;
 
+CREATE TABLE number_blocks (
+    lease_id TEXT PRIMARY KEY,
+    doc_code TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    start_no INTEGER NOT NULL,
+    end_no INTEGER NOT NULL,
+    next_no INTEGER NOT NULL,
+    CHECK (start_no <= next_no AND next_no <= end_no + 1)
+) STRICT;
+
+CREATE TABLE number_log (
+    doc_code TEXT NOT NULL,
+    org_id TEXT NOT NULL,
+    year INTEGER NOT NULL,
+    number INTEGER NOT NULL,
+    document_id TEXT,
+    status TEXT NOT NULL CHECK (status IN ('issued', 'gap')),
+    reason TEXT,
+    at_ms INTEGER NOT NULL,
+    PRIMARY KEY (doc_code, org_id, year, number)
+) STRICT;
+
 CREATE TABLE officers (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -170,6 +193,14 @@ CREATE TABLE plans (
     county_code TEXT,
     deleted INTEGER NOT NULL DEFAULT 0,
     year INTEGER GENERATED ALWAYS AS (data ->> '$.year') VIRTUAL
+) STRICT;
+
+CREATE TABLE pull_staging (
+    server_seq INTEGER NOT NULL,
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    body TEXT NOT NULL,
+    PRIMARY KEY (entity, entity_id)
 ) STRICT;
 
 CREATE TABLE tasks (
@@ -225,6 +256,8 @@ CREATE INDEX hazards_enterprise ON hazards(enterprise);
 CREATE INDEX inspections_enterprise ON inspections(enterprise);
 
 CREATE INDEX laws_short ON laws(short, article_no);
+
+CREATE INDEX number_blocks_key ON number_blocks(doc_code, org_id, year, start_no);
 
 CREATE UNIQUE INDEX officers_cert_no ON officers(cert_no);
 

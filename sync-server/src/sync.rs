@@ -108,8 +108,9 @@ fn conflicts_json(state: &EntityState) -> Vec<WireConflict> {
         .collect()
 }
 
-/// Applies one change to the stored state of its entity.
-fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -> AppResult<usize> {
+/// Applies one change to the stored state of its entity; returns the new conflicts and
+/// the reasons of any part of the change the merge refused.
+fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -> AppResult<(usize, Vec<String>)> {
     let r = tx.query(
         "SELECT state FROM entities WHERE entity = $1 AND entity_id = $2",
         &[P::T(c.entity.as_str().into()), P::T(c.entity_id.clone())],
@@ -119,7 +120,9 @@ fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -
         Some(row) => serde_json::from_str(&row[0].t()?).map_err(AppError::internal)?,
         None => EntityState::new(c.entity),
     };
-    let new_conflicts = state.apply(c).new_conflicts.len();
+    let outcome = state.apply(c);
+    let new_conflicts = outcome.new_conflicts.len();
+    let refused: Vec<String> = outcome.rejected.iter().map(|r| r.reason.to_string()).collect();
     let view = state.view();
     let state_json = serde_json::to_string(&state).map_err(AppError::internal)?;
     let view_json = serde_json::to_string(&view.fields).map_err(AppError::internal)?;
@@ -149,7 +152,7 @@ fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -
             &params,
         )?;
     }
-    Ok(new_conflicts)
+    Ok((new_conflicts, refused))
 }
 
 /// Stores a batch. Called inside one transaction; the caller answers only after commit.
@@ -201,7 +204,7 @@ pub fn push(
             resp.rejected.push(reject("NOT_FOUND", "对象不存在".into()));
             continue;
         }
-        let quarantined = change.hlc.wall_ms > now_ms.saturating_add(cfg.max_skew_ms);
+        let quarantined = zhifa_core::merge::quarantine_check(&change, now_ms, cfg.max_skew_ms).is_err();
         let seq = next_seq(tx)?;
         let body = serde_json::to_string(wc).map_err(AppError::internal)?;
         tx.exec(
@@ -224,8 +227,14 @@ pub fn push(
             resp.quarantined.push(wc.seq);
             continue;
         }
-        resp.conflicts += merge_into(tx, &change, &county, seq)? as u32;
-        resp.accepted += 1;
+        let (conflicts, refused) = merge_into(tx, &change, &county, seq)?;
+        resp.conflicts += conflicts as u32;
+        if refused.is_empty() {
+            resp.accepted += 1;
+        } else {
+            // Kept in the change log for the audit trail, but not merged.
+            resp.rejected.push(reject("CHANGE_REFUSED", refused.join("；")));
+        }
     }
     Ok(resp)
 }

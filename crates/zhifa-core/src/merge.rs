@@ -146,9 +146,6 @@ impl Register {
     /// Inserts `w`; returns whether the register changed.
     fn insert(&mut self, w: Write, keep: Keep) -> bool {
         let hlc = w.hlc;
-        if keep == Keep::Latest && !self.writes.is_empty() {
-            return false;
-        }
         match self.writes.binary_search_by(|x| x.hlc.cmp(&hlc)) {
             Ok(i) => {
                 // The same HLC is the same write. Should two different writes share one

@@ -9,6 +9,7 @@
 mod entity;
 mod error;
 mod migrate;
+mod numbering;
 mod read;
 mod reference;
 pub mod search;
@@ -26,6 +27,7 @@ pub use entity::{Entity, Scope};
 pub use error::{Result, StoreError};
 pub use migrate::{MIGRATION_COUNT, schema_sql};
 pub use read::{EnterpriseHit, ItemHit, LawHit};
+pub use numbering::LeasedBlock;
 pub use reference::ReferenceStats;
 pub use sync_support::{RemoteEntity, table_of};
 pub use write::{PutOutcome, Writer};

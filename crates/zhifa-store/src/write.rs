@@ -34,10 +34,10 @@ struct Existing {
 
 /// A write transaction. Created by [`crate::Replica::write`].
 pub struct Writer<'a> {
-    tx: Transaction<'a>,
+    pub(crate) tx: Transaction<'a>,
     clock: &'a mut HlcClock,
     ids: &'a mut dyn IdSource,
-    now_ms: u64,
+    pub(crate) now_ms: u64,
     touched: bool,
 }
 

@@ -407,6 +407,36 @@ impl SyncClient {
             .await
     }
 
+    /// Makes sure at least `low_water` numbers are available offline for a document code,
+    /// leasing a block of `block` numbers from the server when fewer are left. Returns the
+    /// numbers available afterwards.
+    pub async fn ensure_numbers(
+        &self,
+        replica: &mut Replica,
+        doc_code: &str,
+        org_id: &str,
+        year: i32,
+        low_water: u64,
+        block: u32,
+    ) -> Result<u64, SyncError> {
+        let left = replica.numbers_left(doc_code, org_id, year)?;
+        if left >= low_water {
+            return Ok(left);
+        }
+        let lease = self
+            .lease_numbers(replica, &LeaseRequest { doc_code: doc_code.into(), org_id: org_id.into(), year, count: block })
+            .await?;
+        replica.add_number_block(&zhifa_store::LeasedBlock {
+            lease_id: lease.lease_id,
+            doc_code: lease.doc_code,
+            org_id: lease.org_id,
+            year: lease.year,
+            start: lease.start,
+            end: lease.end,
+        })?;
+        Ok(replica.numbers_left(doc_code, org_id, year)?)
+    }
+
     /// Uploads a file by hash in chunks, resuming from what the server already has.
     pub async fn upload(
         &self,
