@@ -15,8 +15,7 @@ use crate::db::Db;
 use crate::error::{AppError, AppResult};
 use crate::sync::{self, SyncConfig};
 
-/// The demo password of every demo account (printed at start; never use in production).
-pub const DEMO_PASSWORD: &str = "Zhifa2026";
+pub use zhifa_seed::demo::DEMO_PASSWORD;
 
 /// The pseudo-device that writes seeded records.
 pub fn seed_device() -> DeviceId {

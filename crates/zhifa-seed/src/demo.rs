@@ -15,6 +15,10 @@ use zhifa_core::officer::{Officer, Role, Training};
 use zhifa_core::org::{OrgKind, Organisation};
 use zhifa_core::plan::{Plan, PlanTask, TaskKind, draw};
 
+/// The password of every demo account created by `zhifa-server --demo` (printed at start;
+/// never used outside demos and tests).
+pub const DEMO_PASSWORD: &str = "Zhifa2026";
+
 /// The generated demo set.
 #[derive(Debug, Clone)]
 pub struct Demo {

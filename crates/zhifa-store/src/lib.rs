@@ -26,10 +26,10 @@ use zhifa_core::ids::{DeviceId, IdSource, IdSourceExt};
 pub use entity::{Entity, Scope};
 pub use error::{Result, StoreError};
 pub use migrate::{MIGRATION_COUNT, schema_sql};
-pub use read::{EnterpriseHit, ItemHit, LawHit};
 pub use numbering::LeasedBlock;
+pub use read::{EnterpriseHit, ItemHit, LawHit};
 pub use reference::ReferenceStats;
-pub use sync_support::{RemoteEntity, table_of};
+pub use sync_support::{CanonicalDump, RemoteEntity, table_of};
 pub use write::{PutOutcome, Writer};
 
 /// `PRAGMA application_id` of a Zhifa replica ("ZHFA").

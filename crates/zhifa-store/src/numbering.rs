@@ -66,7 +66,9 @@ impl Writer<'_> {
                 "本机“{doc_code}”{year}年的文书编号已用完，请联网同步以领取新的编号段"
             )));
         };
-        self.tx.prepare_cached("UPDATE number_blocks SET next_no = next_no + 1 WHERE lease_id = ?1")?.execute([&lease])?;
+        self.tx
+            .prepare_cached("UPDATE number_blocks SET next_no = next_no + 1 WHERE lease_id = ?1")?
+            .execute([&lease])?;
         self.tx
             .prepare_cached(
                 "INSERT INTO number_log (doc_code, org_id, year, number, document_id, status, at_ms) \
@@ -82,11 +84,13 @@ impl Writer<'_> {
         if reason.trim().is_empty() {
             return Err(StoreError::Rule("作废文书编号须说明原因".into()));
         }
-        let n = self.tx.prepare_cached(
-            "UPDATE number_log SET status = 'gap', reason = ?5, document_id = NULL \
+        let n = self
+            .tx
+            .prepare_cached(
+                "UPDATE number_log SET status = 'gap', reason = ?5, document_id = NULL \
              WHERE doc_code = ?1 AND org_id = ?2 AND year = ?3 AND number = ?4",
-        )?
-        .execute(params![doc_code, org_id, year, number, reason])?;
+            )?
+            .execute(params![doc_code, org_id, year, number, reason])?;
         if n == 0 {
             return Err(StoreError::Rule(format!("编号{number}不是本机发出的编号")));
         }

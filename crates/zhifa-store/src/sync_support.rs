@@ -220,3 +220,42 @@ impl Replica {
         Ok(self.meta("pull_cursor")?.and_then(|s| s.parse().ok()).unwrap_or(0))
     }
 }
+
+/// Canonical content of a replica: `(entity, id) → (data, deleted)`, for convergence checks.
+pub type CanonicalDump = std::collections::BTreeMap<(String, String), (Value, bool)>;
+
+impl Replica {
+    /// Every synced row of every entity table, tombstones included.
+    pub fn canonical_dump(&self) -> Result<CanonicalDump> {
+        let kinds = [
+            EntityKind::Enterprise,
+            EntityKind::Organisation,
+            EntityKind::Officer,
+            EntityKind::Training,
+            EntityKind::Plan,
+            EntityKind::Task,
+            EntityKind::Inspection,
+            EntityKind::Answer,
+            EntityKind::Hazard,
+            EntityKind::Document,
+            EntityKind::Case,
+            EntityKind::Evidence,
+        ];
+        let mut out = CanonicalDump::new();
+        for k in kinds {
+            let mut st = self.conn.prepare(&format!("SELECT id, data, deleted FROM {}", table_of(k)))?;
+            let rows =
+                st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;
+            for r in rows {
+                let (id, data, deleted) = r?;
+                let v = serde_json::from_str(&data).map_err(|source| StoreError::Json {
+                    entity: table_of(k),
+                    id: id.clone(),
+                    source,
+                })?;
+                out.insert((k.as_str().to_owned(), id), (v, deleted != 0));
+            }
+        }
+        Ok(out)
+    }
+}

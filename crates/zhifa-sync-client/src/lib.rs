@@ -5,6 +5,8 @@
 //! Unsynced data is never dropped here: a refused or failed push leaves the outbox as it
 //! was; only changes at or below the server's `acked_through` are marked acknowledged.
 
+pub mod sim;
+
 use std::time::Duration;
 
 use base64::Engine;
@@ -143,7 +145,7 @@ impl SyncClient {
         Self { base: base_url.trim_end_matches('/').to_owned(), http, batch: 200, page: 500 }
     }
 
-    fn url(&self, path: &str) -> String {
+    pub(crate) fn url(&self, path: &str) -> String {
         format!("{}/api/v1{path}", self.base)
     }
 
@@ -219,7 +221,7 @@ impl SyncClient {
     }
 
     /// Sends a request with the access token, refreshing once on `AUTH_TOKEN_EXPIRED`.
-    async fn authed<T: serde::de::DeserializeOwned>(
+    pub(crate) async fn authed<T: serde::de::DeserializeOwned>(
         &self,
         replica: &mut Replica,
         build: impl Fn(&reqwest::Client, &str) -> reqwest::RequestBuilder,
@@ -424,7 +426,10 @@ impl SyncClient {
             return Ok(left);
         }
         let lease = self
-            .lease_numbers(replica, &LeaseRequest { doc_code: doc_code.into(), org_id: org_id.into(), year, count: block })
+            .lease_numbers(
+                replica,
+                &LeaseRequest { doc_code: doc_code.into(), org_id: org_id.into(), year, count: block },
+            )
             .await?;
         replica.add_number_block(&zhifa_store::LeasedBlock {
             lease_id: lease.lease_id,

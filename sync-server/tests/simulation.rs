@@ -1,0 +1,34 @@
+//! Seeded multi-tablet simulation (sync-design.md C) against a real server: lost
+//! acknowledgements, crashes between staging and applying a pull, random batch sizes.
+//! Invariants: every replica equals the server's view of its scope, no change stored
+//! twice, every concurrent same-field edit flagged, nothing left unsynced.
+//!
+//! A failing seed is added to `SEEDS` as a regression case.
+
+mod common;
+
+use common::*;
+use zhifa_sync_client::sim::{SimConfig, run};
+
+/// Seeds run on every `cargo test` (add failing seeds here).
+const SEEDS: &[u64] = &[1, 7, 2026];
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn county_night_with_faults_converges_for_every_seed() {
+    for &seed in SEEDS {
+        let server = start(150).await;
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = SimConfig { devices: 8, days: 2, conflict_pct: 30, seed, faults: true, ..SimConfig::default() };
+        let s = run(&server.url, &cfg, dir.path()).await.unwrap();
+        assert!(s.converged, "seed {seed}: {:?}", s.differences);
+        assert_eq!(s.duplicates, 0, "seed {seed}");
+        assert_eq!(s.refused, 0, "seed {seed}");
+        assert!(s.changes_pushed > 400, "seed {seed}: {s:?}");
+        assert!(s.concurrent_same_field_edits > 0, "seed {seed}: the workload must contest fields");
+        assert!(
+            s.conflicts_raised >= s.concurrent_same_field_edits,
+            "seed {seed}: every same-field edit flagged: {s:?}"
+        );
+        assert!(s.conflicts > 0, "seed {seed}: open conflicts stay visible");
+    }
+}
