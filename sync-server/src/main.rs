@@ -38,7 +38,9 @@ async fn main() -> anyhow::Result<()> {
         let shown =
             demo::seed(&db, args.demo_enterprises, &state.auth.password).await.map_err(|e| anyhow::anyhow!("{e}"))?;
         println!("演示数据已载入（企业 {} 家）。演示账号（密码均为 {}）：", args.demo_enterprises, demo::DEMO_PASSWORD);
-        for a in shown.iter().take(12) {
+        let city: Vec<_> = shown.iter().filter(|a| a.unit.starts_with("吕梁市应急管理局")).take(5).collect();
+        let county: Vec<_> = shown.iter().filter(|a| a.unit.starts_with("孝义")).take(5).collect();
+        for a in city.into_iter().chain(county) {
             println!("  {}  {}  {}  {}", a.login, a.name, a.unit, a.roles);
         }
     }

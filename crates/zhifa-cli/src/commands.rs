@@ -35,6 +35,12 @@ pub(crate) fn error_code(e: &anyhow::Error) -> &'static str {
     if let Some(s) = e.downcast_ref::<StoreError>() {
         return s.code();
     }
+    if let Some(s) = e.downcast_ref::<zhifa_sync_client::SyncError>() {
+        return match s.code() {
+            "NETWORK" => "NETWORK",
+            _ => "SYNC_ERROR",
+        };
+    }
     if e.downcast_ref::<zhifa_seed::SeedError>().is_some() {
         return "SEED_INVALID";
     }
@@ -339,4 +345,49 @@ pub(crate) fn deadline(from: &str, rule: Option<&str>) -> Result<ExitCode> {
         anyhow::bail!("该规则不是按固定天数计算的期限");
     }
     Ok(ExitCode::SUCCESS)
+}
+
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn sim(
+    server: &str,
+    devices: usize,
+    days: u32,
+    conflict_rate: u32,
+    seed: u64,
+    faults: bool,
+    json: bool,
+) -> Result<ExitCode> {
+    if devices == 0 || devices > 1000 || days == 0 || days > 30 || conflict_rate > 100 {
+        anyhow::bail!("参数超出范围：平板 1–1000 台，天数 1–30，冲突比例 0–100");
+    }
+    let cfg = zhifa_sync_client::sim::SimConfig {
+        devices,
+        days,
+        conflict_pct: conflict_rate,
+        seed,
+        faults,
+        ..Default::default()
+    };
+    let dir = tempfile::tempdir()?;
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    let s = rt.block_on(zhifa_sync_client::sim::run(server, &cfg, dir.path()))?;
+    if json {
+        out!("{}", serde_json::to_string(&s)?);
+    } else {
+        out!("模拟完成：{} 台平板，离线 {} 天，用时 {:.1} 秒", s.replicas, days, s.wall_ms as f64 / 1000.0);
+        out!("  数据一致：{}", if s.converged { "是" } else { "否" });
+        out!(
+            "  重复记录：{}，冲突（现存/共标记）：{}/{}，同字段并发修改：{}",
+            s.duplicates,
+            s.conflicts,
+            s.conflicts_raised,
+            s.concurrent_same_field_edits
+        );
+        out!("  上传变更 {} 条，下载记录 {} 条，被拒或隔离 {} 条", s.changes_pushed, s.changes_pulled, s.refused);
+        out!("  网络流量：上行 {} 字节，下行 {} 字节", s.bytes_up, s.bytes_down);
+        for d in &s.differences {
+            out!("  差异：{d}");
+        }
+    }
+    Ok(if s.converged && s.duplicates == 0 { ExitCode::SUCCESS } else { ExitCode::from(1) })
 }

@@ -68,6 +68,30 @@ enum Command {
         #[arg(long)]
         rule: Option<String>,
     },
+    /// 模拟“县局夜间同步”：多台模拟平板离线工作若干天后与服务器同步，并核对一致性
+    Sim {
+        /// 同步服务器地址，如 http://127.0.0.1:8080（服务器须以 --demo 启动）
+        #[arg(long)]
+        server: String,
+        /// 模拟平板数量
+        #[arg(long, default_value_t = 12)]
+        devices: usize,
+        /// 离线天数
+        #[arg(long, default_value_t = 1)]
+        days: u32,
+        /// 冲突比例（百分比）：同县多台平板同日修改同一企业的台账更新比例
+        #[arg(long, default_value_t = 5)]
+        conflict_rate: u32,
+        /// 随机种子
+        #[arg(long, default_value_t = 1)]
+        seed: u64,
+        /// 注入故障（确认丢失、拉取中途崩溃、随机批次大小）
+        #[arg(long)]
+        faults: bool,
+        /// 以 JSON 输出
+        #[arg(long)]
+        json: bool,
+    },
     /// 一键演示：创建数据库、载入吕梁市演示数据并浏览（新用户从这里开始）
     Demo {
         /// 数据库文件路径
@@ -121,6 +145,9 @@ fn main() -> ExitCode {
         Command::DemoData { db, seed, enterprises } => commands::demo_data(&db, seed, enterprises),
         Command::Demo { db } => commands::demo_data(&db, 2026, 2400).and_then(|_| commands::tour(&db)),
         Command::Tour { db } => commands::tour(&db),
+        Command::Sim { server, devices, days, conflict_rate, seed, faults, json } => {
+            commands::sim(&server, devices, days, conflict_rate, seed, faults, json)
+        }
         Command::Deadline { from, rule } => commands::deadline(&from, rule.as_deref()),
     };
     match result {
