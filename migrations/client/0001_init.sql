@@ -207,7 +207,7 @@ CREATE TABLE changes (
     device_id TEXT NOT NULL,
     county_code TEXT,
     wall_ms INTEGER NOT NULL,
-    acked INTEGER NOT NULL DEFAULT 0
+    acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1, 2)) -- 0 pending, 1 acknowledged, 2 refused
 ) STRICT;
 CREATE INDEX changes_unacked ON changes(acked, seq);
 CREATE INDEX changes_entity ON changes(entity, entity_id);

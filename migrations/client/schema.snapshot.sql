@@ -30,7 +30,7 @@ CREATE TABLE changes (
     device_id TEXT NOT NULL,
     county_code TEXT,
     wall_ms INTEGER NOT NULL,
-    acked INTEGER NOT NULL DEFAULT 0
+    acked INTEGER NOT NULL DEFAULT 0 CHECK (acked IN (0, 1, 2)) -- 0 pending, 1 acknowledged, 2 refused
 ) STRICT;
 
 CREATE TABLE check_items (

@@ -136,7 +136,10 @@ fn sha256_hex(b: &[u8]) -> String {
 fn readme_starts_with_the_two_commands() {
     let readme = fs::read_to_string(root().join("README.md")).unwrap();
     let head: String = readme.lines().take(15).collect::<Vec<_>>().join("\n");
-    assert!(head.contains("cargo run --release --bin zhifa -- demo"), "README's first lines must give the run command");
+    assert!(
+        head.contains("cargo run --release --bin zhifa-server -- --demo"),
+        "README's first lines must give the run command"
+    );
     assert!(head.contains("cargo test --workspace"), "README's first lines must give the test command");
     let ci = fs::read_to_string(root().join(".ci/run")).unwrap();
     assert!(ci.contains("cargo test --workspace"), ".ci/run must call the README's test command");

@@ -78,6 +78,26 @@ impl Replica {
         Ok(self.conn.execute("UPDATE changes SET acked = 1 WHERE seq <= ?1 AND acked = 0", [through])?)
     }
 
+    /// Marks a change the server refused: it leaves the outbox (it would be refused again)
+    /// but stays in the table, with the reason, for the user and the audit.
+    pub fn mark_refused(&mut self, seq: i64, code: &str, message: &str) -> Result<()> {
+        self.conn.execute("UPDATE changes SET acked = 2 WHERE seq = ?1", [seq])?;
+        let mut refused: Vec<(i64, String, String)> =
+            self.meta("refused_changes")?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default();
+        refused.push((seq, code.to_owned(), message.to_owned()));
+        let text = serde_json::to_string(&refused).map_err(|source| StoreError::Json {
+            entity: "meta",
+            id: "refused_changes".into(),
+            source,
+        })?;
+        self.set_meta("refused_changes", &text)
+    }
+
+    /// Changes the server refused: `(seq, code, message)`.
+    pub fn refused_changes(&self) -> Result<Vec<(i64, String, String)>> {
+        Ok(self.meta("refused_changes")?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
+    }
+
     /// Lets the replica's clock see a remote version so later local writes sort after it.
     pub fn observe(&mut self, version: &Hlc) {
         // Far-future versions were quarantined by the server; a bound of a day keeps a

@@ -291,6 +291,9 @@ impl SyncClient {
                 .await?;
             // Only what the server durably holds is acknowledged.
             let acked = replica.ack_changes(r.acked_through)?;
+            for rej in &r.rejected {
+                replica.mark_refused(rej.seq, &rej.code, &rej.message)?;
+            }
             report.pushed += u64::from(r.accepted);
             report.duplicates += u64::from(r.duplicates);
             report.quarantined += r.quarantined.len() as u64;
