@@ -48,11 +48,6 @@ fn lock_writes(tx: &mut dyn Sql) -> Result<(), DbError> {
     Ok(())
 }
 
-fn next_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
-    let r = tx.query("UPDATE counters SET value = value + 1 WHERE name = 'server_seq' RETURNING value", &[])?;
-    r[0][0].i()
-}
-
 /// County of an entity already in the store (outer `None`: not there).
 fn entity_county(tx: &mut dyn Sql, entity: &str, id: &str) -> Result<Option<Option<String>>, DbError> {
     let r = tx.query(
@@ -94,11 +89,10 @@ fn resolve_county(tx: &mut dyn Sql, c: &Change, city_code: &str) -> Result<Optio
     })
 }
 
-fn conflicts_json(state: &EntityState) -> Vec<WireConflict> {
-    state
-        .view()
-        .conflicts
-        .into_iter()
+fn conflicts_json(conflicts: &[zhifa_core::merge::Conflict]) -> Vec<WireConflict> {
+    conflicts
+        .iter()
+        .cloned()
         .map(|c| WireConflict {
             field: c.field,
             kind: serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
@@ -126,7 +120,7 @@ fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -
     let view = state.view();
     let state_json = serde_json::to_string(&state).map_err(AppError::internal)?;
     let view_json = serde_json::to_string(&view.fields).map_err(AppError::internal)?;
-    let conflicts = serde_json::to_string(&conflicts_json(&state)).map_err(AppError::internal)?;
+    let conflicts = serde_json::to_string(&conflicts_json(&view.conflicts)).map_err(AppError::internal)?;
     let version = view.version.map(|h| h.encode());
     let params = [
         P::T(c.entity.as_str().into()),
@@ -139,19 +133,14 @@ fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -
         P::T(conflicts),
         P::I(seq),
     ];
-    if existed {
-        tx.exec(
-            "UPDATE entities SET county_code = $3, state = $4, view = $5, deleted = $6, version = $7, conflicts = $8, \
-             last_seq = $9 WHERE entity = $1 AND entity_id = $2",
-            &params,
-        )?;
+    let sql = if existed {
+        "UPDATE entities SET county_code = $3, state = $4, view = $5, deleted = $6, version = $7, conflicts = $8, \
+         last_seq = $9 WHERE entity = $1 AND entity_id = $2"
     } else {
-        tx.exec(
-            "INSERT INTO entities (entity, entity_id, county_code, state, view, deleted, version, conflicts, last_seq) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-            &params,
-        )?;
-    }
+        "INSERT INTO entities (entity, entity_id, county_code, state, view, deleted, version, conflicts, last_seq) \
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
+    };
+    tx.exec(sql, &params)?;
     Ok((new_conflicts, refused))
 }
 
@@ -172,16 +161,18 @@ pub fn push(
     }
     lock_writes(tx)?;
     let mut resp = PushResponse::default();
+    // One counter update per batch: sequences of duplicates and refusals stay unused (a
+    // gap in the server sequence is harmless; order is what the cursor needs).
+    let end = tx.query(
+        "UPDATE counters SET value = value + $1 WHERE name = 'server_seq' RETURNING value",
+        &[P::I(req.changes.len() as i64)],
+    )?
+    .first()
+    .map_or(Ok(0), |r| r[0].i())?;
+    let mut next = end - req.changes.len() as i64;
     for wc in &req.changes {
         resp.acked_through = resp.acked_through.max(wc.seq);
-        let dup = tx.query(
-            "SELECT 1 FROM change_log WHERE device_id = $1 AND device_seq = $2",
-            &[P::T(req.device_id.clone()), P::I(wc.seq)],
-        )?;
-        if !dup.is_empty() {
-            resp.duplicates += 1;
-            continue;
-        }
+        next += 1;
         let reject = |code: &str, message: String| Rejected { seq: wc.seq, code: code.into(), message };
         let change = match wc.to_core() {
             Ok(c) => c,
@@ -205,11 +196,12 @@ pub fn push(
             continue;
         }
         let quarantined = zhifa_core::merge::quarantine_check(&change, now_ms, cfg.max_skew_ms).is_err();
-        let seq = next_seq(tx)?;
+        let seq = next;
         let body = serde_json::to_string(wc).map_err(AppError::internal)?;
-        tx.exec(
+        let stored = tx.exec(
             "INSERT INTO change_log (server_seq, device_id, device_seq, change_id, entity, entity_id, county_code, body, \
-             received_ms, quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             received_ms, quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
+             ON CONFLICT (device_id, device_seq) DO NOTHING",
             &[
                 P::I(seq),
                 P::T(req.device_id.clone()),
@@ -223,6 +215,11 @@ pub fn push(
                 P::I(i64::from(quarantined)),
             ],
         )?;
+        if stored == 0 {
+            // Already stored by an earlier attempt of this batch: same answer, no change.
+            resp.duplicates += 1;
+            continue;
+        }
         if quarantined {
             resp.quarantined.push(wc.seq);
             continue;

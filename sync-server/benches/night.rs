@@ -1,0 +1,196 @@
+//! County-night benchmark: our sync against the automerge crate (in process) and a raw
+//! SQLite bulk insert of the same field changes (the physical limit).
+//!
+//! 1. Start `zhifa-server --demo` (SQLite) and run the county-night simulation with N
+//!    tablets (CI size 3 counties × 4 tablets; full size 13 × 25 with `ZHIFA_BENCH_FULL=1`).
+//! 2. Take every change the tablets pushed from the server's change log: the same records go
+//!    through (a) our merge, replayed in process into a fresh store, (b) automerge: one
+//!    document per tablet, merged into a server document, (c) raw SQLite inserts.
+//!
+//! Run: `cargo bench -p sync-server --features bench-anchors --bench night`.
+
+use std::process::{Command, Stdio};
+use std::time::Instant;
+
+use automerge::transaction::Transactable;
+use automerge::{AutoCommit, ObjType, ROOT, ReadDoc};
+use zhifa_auth::{Principal, Scope};
+use zhifa_protocol::{PushRequest, WireChange};
+use zhifa_server::db::DbUrl;
+use zhifa_server::sync::{self, SyncConfig};
+use zhifa_sync_client::sim::{SimConfig, run};
+
+fn vm_hwm_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn file_size(p: &std::path::Path) -> u64 {
+    let wal = p.with_file_name(format!("{}-wal", p.file_name().unwrap().to_string_lossy()));
+    std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) + std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
+}
+
+fn main() {
+    let full = std::env::var_os("ZHIFA_BENCH_FULL").is_some();
+    let (counties, per) = if full { (13, 25) } else { (3, 4) };
+    let devices = counties * per;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("server.sqlite");
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let url = format!("http://127.0.0.1:{port}");
+    let mut server = Command::new(env!("CARGO_BIN_EXE_zhifa-server"))
+        .args(["--db", &format!("sqlite:{}", db.display()), "--listen", &format!("127.0.0.1:{port}"), "--demo"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    rt.block_on(async {
+        for _ in 0..400 {
+            if reqwest::get(format!("{url}/api/v1/capabilities")).await.is_ok_and(|r| r.status().is_success()) {
+                return;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        panic!("server did not start");
+    });
+    let seeded_size = file_size(&db);
+    // Spread the tablets over `counties` counties: 4 per county in the simulation.
+    let cfg = SimConfig { devices, days: 1, conflict_pct: 5, seed: 42, ..SimConfig::default() };
+    let work = dir.path().join("tablets");
+    std::fs::create_dir_all(&work).unwrap();
+    let t = Instant::now();
+    let summary = rt.block_on(run(&url, &cfg, &work)).unwrap();
+    let night_s = t.elapsed().as_secs_f64();
+    let server_rss = vm_hwm_mb(server.id());
+    server.kill().unwrap();
+    server.wait().unwrap();
+    assert!(summary.converged && summary.duplicates == 0, "{summary:?}");
+
+    // The tablets' changes, as the server stored them.
+    let changes: Vec<(String, WireChange)> = {
+        let c = rusqlite::Connection::open(&db).unwrap();
+        let seed = zhifa_server::demo::seed_device().to_string();
+        let mut st = c.prepare("SELECT device_id, body FROM change_log WHERE device_id != ?1 ORDER BY server_seq").unwrap();
+        st.query_map([seed], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
+            .unwrap()
+            .map(|r| {
+                let (d, b) = r.unwrap();
+                (d, serde_json::from_str(&b).unwrap())
+            })
+            .collect()
+    };
+    let n_changes = changes.len();
+    let field_changes: usize = changes.iter().map(|(_, c)| c.fields.len().max(1)).sum();
+    let wire_bytes = summary.bytes_up as f64 / n_changes as f64;
+
+    // (a) Our merge, replayed in process into a fresh store (no HTTP).
+    let replay = dir.path().join("replay.sqlite");
+    let mut conn = DbUrl::Sqlite(replay.clone()).connect().unwrap();
+    let who = Principal { officer_id: "bench".into(), roles: vec![], scope: Scope::city_wide(), device_id: None };
+    let mut by_device: std::collections::BTreeMap<String, Vec<WireChange>> = Default::default();
+    for (d, c) in &changes {
+        by_device.entry(d.clone()).or_default().push(c.clone());
+    }
+    let t = Instant::now();
+    for (d, cs) in &by_device {
+        for chunk in cs.chunks(500) {
+            let req = PushRequest { device_id: d.clone(), schema_version: 1, changes: chunk.to_vec(), extra: Default::default() };
+            conn.tx(|tx| sync::push(tx, &who, &req, u64::MAX / 2, &SyncConfig::default(), "141100")).unwrap();
+        }
+    }
+    let ours_s = t.elapsed().as_secs_f64();
+    let ours_storage = file_size(&replay);
+
+    // (b) automerge: one document per tablet (its writes), merged into the server's document.
+    let t = Instant::now();
+    let mut docs = Vec::new();
+    for cs in by_device.values() {
+        let mut doc = AutoCommit::new();
+        for c in cs {
+            let key = format!("{}:{}", c.entity, c.entity_id);
+            let obj = match doc.get(ROOT, &key).unwrap() {
+                Some((_, id)) => id,
+                None => doc.put_object(ROOT, &key, ObjType::Map).unwrap(),
+            };
+            for (f, v) in &c.fields {
+                doc.put(&obj, f, v.to_string()).unwrap();
+            }
+            doc.commit();
+        }
+        docs.push(doc);
+    }
+    let am_apply_s = t.elapsed().as_secs_f64();
+    let am_bytes: usize = docs.iter_mut().map(|d| d.save().len()).sum();
+    let t = Instant::now();
+    let mut server_doc = AutoCommit::new();
+    for d in docs.iter_mut() {
+        server_doc.merge(d).unwrap();
+    }
+    let am_merge_s = t.elapsed().as_secs_f64();
+    let am_storage = server_doc.save().len();
+
+    // (c) Raw SQLite: one row per field change, one transaction, WAL + synchronous=NORMAL.
+    let raw = dir.path().join("raw.sqlite");
+    let c = rusqlite::Connection::open(&raw).unwrap();
+    c.execute_batch("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; CREATE TABLE t (entity TEXT, id TEXT, field TEXT, value TEXT)").unwrap();
+    let t = Instant::now();
+    {
+        let tx = rusqlite::Connection::unchecked_transaction(&c).unwrap();
+        {
+            let mut st = tx.prepare("INSERT INTO t VALUES (?1, ?2, ?3, ?4)").unwrap();
+            for (_, ch) in &changes {
+                for (f, v) in &ch.fields {
+                    st.execute(rusqlite::params![ch.entity, ch.entity_id, f, v.to_string()]).unwrap();
+                }
+            }
+        }
+        tx.commit().unwrap();
+    }
+    let raw_s = t.elapsed().as_secs_f64();
+
+    // A plain table of the final rows: the storage baseline.
+    let plain = dir.path().join("plain.sqlite");
+    let p = rusqlite::Connection::open(&plain).unwrap();
+    p.execute_batch("CREATE TABLE rows (entity TEXT, id TEXT, data TEXT, PRIMARY KEY (entity, id))").unwrap();
+    {
+        let src = rusqlite::Connection::open(&replay).unwrap();
+        let mut st = src.prepare("SELECT entity, entity_id, view FROM entities").unwrap();
+        let rows: Vec<(String, String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+        let tx = rusqlite::Connection::unchecked_transaction(&p).unwrap();
+        for (e, i, d) in rows {
+            tx.execute("INSERT INTO rows VALUES (?1, ?2, ?3)", rusqlite::params![e, i, d]).unwrap();
+        }
+        tx.commit().unwrap();
+    }
+    drop(p);
+    let plain_size = file_size(&plain);
+
+    println!("county night: {devices} tablets ({counties} counties × {per}), 1 offline day, seed 42");
+    println!(
+        "  night wall {night_s:.1} s (login, pulls, pushes, convergence check); {} changes ({field_changes} field changes); converged {}; conflicts raised {}; peak server RSS {server_rss:.0} MB; server file after seed {:.1} MB",
+        n_changes, summary.converged, summary.conflicts_raised, seeded_size as f64 / 1e6
+    );
+    println!("{:<34} {:>16} {:>14} {:>16} {:>10}", "system", "field changes/s", "bytes/change", "storage bytes", "vs plain");
+    println!(
+        "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2}",
+        "zhifa merge (replay, no HTTP)",
+        field_changes as f64 / ours_s,
+        wire_bytes,
+        ours_storage,
+        ours_storage as f64 / plain_size as f64
+    );
+    println!(
+        "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2}",
+        "automerge 0.12 (apply + merge)",
+        field_changes as f64 / (am_apply_s + am_merge_s),
+        am_bytes as f64 / n_changes as f64,
+        am_storage,
+        am_storage as f64 / plain_size as f64
+    );
+    println!("{:<34} {:>16.0} {:>14} {:>16} {:>10}", "raw SQLite insert (limit)", field_changes as f64 / raw_s, "-", file_size(&raw), "-");
+    println!("{:<34} {:>16} {:>14} {:>16} {:>10.2}", "plain table of final rows", "-", "-", plain_size, 1.0);
+    println!("  automerge: apply {am_apply_s:.3} s, merge {am_merge_s:.3} s; zhifa replay {ours_s:.3} s; raw {raw_s:.3} s");
+}
