@@ -110,3 +110,34 @@ async fn retried_push_is_deduplicated() {
     assert_eq!((r.pushed, r.duplicates), (0, 1));
     assert_eq!(ca.verify(&mut a).await.unwrap().count, 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stalled_upload_is_retried_on_the_timer_without_a_new_write() {
+    let dir = tempfile::tempdir().unwrap();
+    // The server is down when the write happens.
+    let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    let server = start(30).await;
+    let mut a = tablet(dir.path(), "a");
+    let login_a = xiaoyi_inspector(&server);
+    let ca = login(&server, &mut a, &login_a).await;
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    let mut e: Enterprise = a.list().unwrap().remove(0);
+    e.data.phone = "13900000003".into();
+    a.write(|w| w.put(&e)).unwrap();
+    // A client pointed at a dead port fails transiently and keeps the change.
+    let dead = zhifa_sync_client::SyncClient::new(&format!("http://127.0.0.1:{port}"));
+    let err = dead.sync(&mut a, &mut noop).await.unwrap_err();
+    assert!(err.is_transient(), "{err:?}");
+    assert_eq!(a.pending_change_count().unwrap(), 1);
+    // The timer loop pushes it once the server is reachable, with no new local write.
+    let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
+    let mut results = Vec::new();
+    let mut on_result = |r: Result<zhifa_sync_client::SyncReport, zhifa_sync_client::SyncError>| {
+        results.push(r.is_ok());
+        let _ = stop_tx.send(true);
+    };
+    let run = ca.run_periodic(&mut a, std::time::Duration::from_millis(20), stop_rx, &mut on_result);
+    tokio::time::timeout(std::time::Duration::from_secs(10), run).await.unwrap();
+    assert_eq!(results, vec![true]);
+    assert_eq!(a.pending_change_count().unwrap(), 0);
+}

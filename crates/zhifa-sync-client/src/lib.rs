@@ -393,6 +393,37 @@ impl SyncClient {
         Err(last.unwrap_or(SyncError::NotLoggedIn))
     }
 
+    /// Background sync on a timer: every `interval`, if the outbox is not empty (or a full
+    /// `interval × 10` passed since the last pull), sync with retry. A stalled upload is
+    /// therefore retried without waiting for a new local write. Stops when `stop` resolves;
+    /// reports every run's outcome through `on_result`.
+    pub async fn run_periodic(
+        &self,
+        replica: &mut Replica,
+        interval: Duration,
+        mut stop: tokio::sync::watch::Receiver<bool>,
+        on_result: &mut dyn FnMut(Result<SyncReport, SyncError>),
+    ) {
+        let mut idle = 0u32;
+        loop {
+            let pending = replica.pending_change_count().unwrap_or(0);
+            if pending > 0 || idle >= 10 {
+                idle = 0;
+                let r = self.sync_with_retry(replica, 3, interval / 4, &mut |_| {}).await;
+                on_result(r);
+            } else {
+                idle += 1;
+            }
+            tokio::select! {
+                _ = tokio::time::sleep(interval) => {}
+                _ = stop.changed() => return,
+            }
+            if *stop.borrow() {
+                return;
+            }
+        }
+    }
+
     /// What the server holds from this device, to compare with [`Self::local_digest`].
     pub async fn verify(&self, replica: &mut Replica) -> Result<VerifyResponse, SyncError> {
         let url = self.url("/verify");
