@@ -91,6 +91,7 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("POST", "/api/v1/attachments/{sha256}/complete", true),
     ("GET", "/api/v1/attachments/{sha256}/content", true),
     ("POST", "/api/v1/devices/{id}/revoke", true),
+    ("POST", "/api/v1/admin/purge-tombstones", true),
 ];
 
 /// The router.
@@ -108,7 +109,8 @@ pub fn app(state: AppState) -> Router {
         .route("/attachments/{sha256}", get(attachment_status).put(attachment_chunk))
         .route("/attachments/{sha256}/complete", post(attachment_complete))
         .route("/attachments/{sha256}/content", get(attachment_content))
-        .route("/devices/{id}/revoke", post(auth::revoke_device));
+        .route("/devices/{id}/revoke", post(auth::revoke_device))
+        .route("/admin/purge-tombstones", post(purge_tombstones));
     Router::new()
         .nest(API_PREFIX, api)
         .fallback(|| async { AppError::not_found() })
@@ -325,6 +327,30 @@ async fn attachment_content(
 ) -> AppResult<(StatusCode, Vec<u8>)> {
     check_sha(&sha)?;
     Ok((StatusCode::OK, s.db.tx(move |tx| sync::attachment_bytes(tx, &sha)).await?))
+}
+
+#[derive(Deserialize)]
+struct PurgeRequest {
+    older_than_days: u32,
+}
+
+/// `POST /api/v1/admin/purge-tombstones` (系统管理员 of the city): drops tombstones older
+/// than the retention horizon; tablets behind it resync in full.
+async fn purge_tombstones(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    body: Bytes,
+) -> AppResult<Json<serde_json::Value>> {
+    let req: PurgeRequest = parse_json(&body)?;
+    if !(who.has_role("system_admin") && who.scope.is_city_wide()) {
+        return Err(AppError::forbidden("只有市局系统管理员可以清理删除记录"));
+    }
+    if req.older_than_days < 30 {
+        return Err(AppError::bad_request("HORIZON_TOO_SHORT", "删除记录至少保留30天，以免离线平板丢失同步"));
+    }
+    let cutoff = s.now().saturating_sub(u64::from(req.older_than_days) * 86_400_000);
+    let n = s.db.tx(move |tx| sync::purge_tombstones(tx, cutoff)).await?;
+    Ok(Json(serde_json::json!({ "purged": n })))
 }
 
 /// Login bodies go through the same JSON error format as everything else.

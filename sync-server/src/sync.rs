@@ -163,12 +163,13 @@ pub fn push(
     let mut resp = PushResponse::default();
     // One counter update per batch: sequences of duplicates and refusals stay unused (a
     // gap in the server sequence is harmless; order is what the cursor needs).
-    let end = tx.query(
-        "UPDATE counters SET value = value + $1 WHERE name = 'server_seq' RETURNING value",
-        &[P::I(req.changes.len() as i64)],
-    )?
-    .first()
-    .map_or(Ok(0), |r| r[0].i())?;
+    let end = tx
+        .query(
+            "UPDATE counters SET value = value + $1 WHERE name = 'server_seq' RETURNING value",
+            &[P::I(req.changes.len() as i64)],
+        )?
+        .first()
+        .map_or(Ok(0), |r| r[0].i())?;
     let mut next = end - req.changes.len() as i64;
     for wc in &req.changes {
         resp.acked_through = resp.acked_through.max(wc.seq);
@@ -236,8 +237,45 @@ pub fn push(
     Ok(resp)
 }
 
+fn gc_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
+    Ok(tx.query("SELECT value FROM counters WHERE name = 'gc_seq'", &[])?.first().map_or(Ok(0), |r| r[0].i())?)
+}
+
+/// Purges tombstones whose last change arrived before `cutoff_ms` (the retention horizon).
+/// Their change log stays (audit); a tablet whose cursor predates the purge must resync in
+/// full (`pull` answers `RESYNC_REQUIRED`). Returns the number of purged entities.
+pub fn purge_tombstones(tx: &mut dyn Sql, cutoff_ms: u64) -> AppResult<u64> {
+    lock_writes(tx)?;
+    let horizon = tx
+        .query("SELECT coalesce(max(server_seq), 0) FROM change_log WHERE received_ms < $1", &[P::I(cutoff_ms as i64)])?
+        .first()
+        .map_or(Ok(0), |r| r[0].i())?;
+    let top = tx
+        .query(
+            "SELECT coalesce(max(last_seq), 0) FROM entities WHERE deleted = 1 AND last_seq <= $1",
+            &[P::I(horizon)],
+        )?
+        .first()
+        .map_or(Ok(0), |r| r[0].i())?;
+    let n = tx.exec("DELETE FROM entities WHERE deleted = 1 AND last_seq <= $1", &[P::I(horizon)])?;
+    if n > 0 {
+        let gc = gc_seq(tx)?.max(top);
+        if tx.exec("UPDATE counters SET value = $1 WHERE name = 'gc_seq'", &[P::I(gc)])? == 0 {
+            tx.exec("INSERT INTO counters (name, value) VALUES ('gc_seq', $1)", &[P::I(gc)])?;
+        }
+    }
+    Ok(n)
+}
+
 /// One page of entities changed after `cursor`, in the caller's scope.
 pub fn pull(tx: &mut dyn Sql, who: &Principal, cursor: i64, limit: i64) -> AppResult<PullResponse> {
+    if cursor > 0 && cursor < gc_seq(tx)? {
+        return Err(AppError::new(
+            axum::http::StatusCode::CONFLICT,
+            "RESYNC_REQUIRED",
+            "本机数据早于服务器的删除记录保留期限，需要完整重新同步（未同步的数据不受影响）",
+        ));
+    }
     let checkpoint = tx.query("SELECT value FROM counters WHERE name = 'server_seq'", &[])?[0][0].i()?;
     let (scope_sql, county) = match &who.scope.county {
         None => ("", None),

@@ -141,3 +141,69 @@ async fn a_stalled_upload_is_retried_on_the_timer_without_a_new_write() {
     assert_eq!(results, vec![true]);
     assert_eq!(a.pending_change_count().unwrap(), 0);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_tablet_behind_the_tombstone_horizon_resyncs_in_full_and_keeps_its_unsynced_work() {
+    let server = start(30).await;
+    let dir = tempfile::tempdir().unwrap();
+    let login_a = xiaoyi_inspector(&server);
+    let mut a = tablet(dir.path(), "a");
+    let mut b = tablet(dir.path(), "b");
+    let ca = login(&server, &mut a, &login_a).await;
+    let cb = login(&server, &mut b, &login_a).await;
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    cb.sync(&mut b, &mut noop).await.unwrap();
+    let ents: Vec<Enterprise> = a.list().unwrap();
+    let gone = ents[0].clone();
+    a.write(|w| w.delete::<Enterprise>(&gone.id.to_string())).unwrap();
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    // B goes offline before seeing the delete with a local edit; meanwhile more changes arrive and, 100 days later,
+    // the administrator purges tombstones older than 90 days.
+    let mut kept = ents[1].clone();
+    kept.data.phone = "13900000004".into();
+    b.write(|w| w.put(&kept)).unwrap();
+    let mut other = ents[2].clone();
+    other.data.phone = "13900000005".into();
+    a.write(|w| w.put(&other)).unwrap();
+    ca.sync(&mut a, &mut noop).await.unwrap();
+    server.clock.fetch_add(100 * 86_400_000, std::sync::atomic::Ordering::SeqCst);
+    let mut admin = tablet(dir.path(), "admin");
+    let admin_login = server.accounts.iter().find(|x| x.roles.contains("系统管理员")).unwrap().login.clone();
+    login(&server, &mut admin, &admin_login).await;
+    let token = serde_json::from_str::<zhifa_protocol::Tokens>(&admin.meta("sync_tokens").unwrap().unwrap())
+        .unwrap()
+        .access_token;
+    let r: serde_json::Value = reqwest::Client::new()
+        .post(format!("{}/api/v1/admin/purge-tombstones", server.url))
+        .bearer_auth(&token)
+        .body(r#"{"older_than_days": 90}"#)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(r["purged"], 1, "{r}");
+    // B's cursor predates the purge: a full resync, the purged row disappears, the
+    // unsynced edit survives and reaches the server.
+    assert!(b.get::<Enterprise>(&gone.id.to_string()).unwrap().is_some(), "B never saw the delete");
+    // 100 days offline: the session expired too; logging in again keeps the outbox.
+    assert!(matches!(cb.sync(&mut b, &mut noop).await, Err(zhifa_sync_client::SyncError::NotLoggedIn)));
+    assert_eq!(b.pending_change_count().unwrap(), 1);
+    let cb = login(&server, &mut b, &login_a).await;
+    let rep = cb.sync(&mut b, &mut noop).await.unwrap();
+    assert_eq!(rep.pushed, 1);
+    assert!(
+        b.canonical_dump().unwrap().keys().all(|(_, id)| *id != gone.id.to_string()),
+        "purged row removed on resync"
+    );
+    assert_eq!(
+        b.canonical_dump().unwrap().len(),
+        a.canonical_dump().unwrap().len() - 1,
+        "A still holds its own tombstone"
+    );
+    let k: Enterprise = b.get(&kept.id.to_string()).unwrap().unwrap();
+    assert_eq!(k.data.phone, "13900000004");
+    let o: Enterprise = b.get(&other.id.to_string()).unwrap().unwrap();
+    assert_eq!(o.data.phone, "13900000005", "the full pull brought A's later change");
+}

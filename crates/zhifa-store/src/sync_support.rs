@@ -130,6 +130,12 @@ impl Replica {
         Ok(())
     }
 
+    /// Drops staged pages (before a full resync restarts from cursor 0).
+    pub fn clear_staging(&mut self) -> Result<()> {
+        self.conn.execute("DELETE FROM pull_staging", [])?;
+        Ok(())
+    }
+
     /// Number of staged entities.
     pub fn staged_count(&self) -> Result<u64> {
         Ok(self.conn.query_row("SELECT count(*) FROM pull_staging", [], |r| r.get::<_, i64>(0))? as u64)
@@ -138,6 +144,17 @@ impl Replica {
     /// Applies every staged entity and stores `cursor` as the pull cursor, in one
     /// transaction. Returns the number of entities applied.
     pub fn apply_staged(&mut self, cursor: i64) -> Result<usize> {
+        self.apply_staged_inner(cursor, false)
+    }
+
+    /// Like [`Replica::apply_staged`] for a full resync from cursor 0: rows the server no
+    /// longer has (purged tombstones) are removed, except rows with unacknowledged local
+    /// changes, which stay untouched until the server has them.
+    pub fn apply_staged_full(&mut self, cursor: i64) -> Result<usize> {
+        self.apply_staged_inner(cursor, true)
+    }
+
+    fn apply_staged_inner(&mut self, cursor: i64, full: bool) -> Result<usize> {
         let staged: Vec<RemoteEntity> = {
             let mut st = self.conn.prepare("SELECT body FROM pull_staging ORDER BY server_seq")?;
             let rows = st.query_map([], |r| r.get::<_, String>(0))?;
@@ -220,6 +237,40 @@ impl Replica {
                         search::index_text(&s("address"))
                     ])?;
                 }
+            }
+        }
+        if full {
+            let kinds = [
+                EntityKind::Enterprise,
+                EntityKind::Organisation,
+                EntityKind::Officer,
+                EntityKind::Training,
+                EntityKind::Plan,
+                EntityKind::Task,
+                EntityKind::Inspection,
+                EntityKind::Answer,
+                EntityKind::Hazard,
+                EntityKind::Document,
+                EntityKind::Case,
+                EntityKind::Evidence,
+            ];
+            for k in kinds {
+                let table = table_of(k);
+                if k == EntityKind::Enterprise {
+                    tx.execute(
+                        "DELETE FROM enterprises_fts WHERE rowid IN (SELECT pk FROM enterprises e WHERE NOT EXISTS \
+                         (SELECT 1 FROM pull_staging s WHERE s.entity = 'enterprise' AND s.entity_id = e.id) \
+                         AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.acked = 0 AND c.entity = 'enterprise' AND c.entity_id = e.id))",
+                        [],
+                    )?;
+                }
+                tx.execute(
+                    &format!(
+                        "DELETE FROM {table} WHERE NOT EXISTS (SELECT 1 FROM pull_staging s WHERE s.entity = ?1 AND s.entity_id = {table}.id) \
+                         AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.acked = 0 AND c.entity = ?1 AND c.entity_id = {table}.id)"
+                    ),
+                    [k.as_str()],
+                )?;
             }
         }
         tx.execute("DELETE FROM pull_staging", [])?;

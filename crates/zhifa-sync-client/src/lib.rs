@@ -309,13 +309,34 @@ impl SyncClient {
     }
 
     /// Pulls every page of the current checkpoint into staging, then applies it atomically.
+    /// When the server has purged tombstones past this tablet's cursor it asks for a full
+    /// resync: the whole scope is pulled again from cursor 0 and rows the server no longer
+    /// has are dropped — never rows with unsynced local changes.
     pub async fn pull(
         &self,
         replica: &mut Replica,
         report: &mut SyncReport,
         progress: &mut dyn FnMut(Progress),
     ) -> Result<(), SyncError> {
-        let mut cursor = replica.pull_cursor()?;
+        let start = replica.pull_cursor()?;
+        match self.pull_from(replica, start, false, report, progress).await {
+            Err(SyncError::Server { code, .. }) if code == "RESYNC_REQUIRED" => {
+                replica.clear_staging()?;
+                self.pull_from(replica, 0, true, report, progress).await
+            }
+            other => other,
+        }
+    }
+
+    async fn pull_from(
+        &self,
+        replica: &mut Replica,
+        start: i64,
+        full: bool,
+        report: &mut SyncReport,
+        progress: &mut dyn FnMut(Progress),
+    ) -> Result<(), SyncError> {
+        let mut cursor = start;
         let mut items = 0u64;
         loop {
             let url = self.url("/pull");
@@ -348,7 +369,7 @@ impl SyncClient {
             progress(Progress::Pulling { items });
             cursor = r.next_cursor;
             if r.checkpoint_complete {
-                let applied = replica.apply_staged(cursor)?;
+                let applied = if full { replica.apply_staged_full(cursor)? } else { replica.apply_staged(cursor)? };
                 report.pulled += applied as u64;
                 progress(Progress::Applied { items: applied as u64 });
                 return Ok(());
