@@ -23,7 +23,9 @@ use zhifa_sync_client::sim::{SimConfig, run};
 fn vm_hwm_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
-        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
@@ -73,7 +75,8 @@ fn main() {
     let changes: Vec<(String, WireChange)> = {
         let c = rusqlite::Connection::open(&db).unwrap();
         let seed = zhifa_server::demo::seed_device().to_string();
-        let mut st = c.prepare("SELECT device_id, body FROM change_log WHERE device_id != ?1 ORDER BY server_seq").unwrap();
+        let mut st =
+            c.prepare("SELECT device_id, body FROM change_log WHERE device_id != ?1 ORDER BY server_seq").unwrap();
         st.query_map([seed], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?)))
             .unwrap()
             .map(|r| {
@@ -97,7 +100,12 @@ fn main() {
     let t = Instant::now();
     for (d, cs) in &by_device {
         for chunk in cs.chunks(500) {
-            let req = PushRequest { device_id: d.clone(), schema_version: 1, changes: chunk.to_vec(), extra: Default::default() };
+            let req = PushRequest {
+                device_id: d.clone(),
+                schema_version: 1,
+                changes: chunk.to_vec(),
+                extra: Default::default(),
+            };
             conn.tx(|tx| sync::push(tx, &who, &req, u64::MAX / 2, &SyncConfig::default(), "141100")).unwrap();
         }
     }
@@ -158,7 +166,8 @@ fn main() {
     {
         let src = rusqlite::Connection::open(&replay).unwrap();
         let mut st = src.prepare("SELECT entity, entity_id, view FROM entities").unwrap();
-        let rows: Vec<(String, String, String)> = st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
+        let rows: Vec<(String, String, String)> =
+            st.query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?))).unwrap().map(Result::unwrap).collect();
         let tx = rusqlite::Connection::unchecked_transaction(&p).unwrap();
         for (e, i, d) in rows {
             tx.execute("INSERT INTO rows VALUES (?1, ?2, ?3)", rusqlite::params![e, i, d]).unwrap();
@@ -171,9 +180,15 @@ fn main() {
     println!("county night: {devices} tablets ({counties} counties × {per}), 1 offline day, seed 42");
     println!(
         "  night wall {night_s:.1} s (login, pulls, pushes, convergence check); {} changes ({field_changes} field changes); converged {}; conflicts raised {}; peak server RSS {server_rss:.0} MB; server file after seed {:.1} MB",
-        n_changes, summary.converged, summary.conflicts_raised, seeded_size as f64 / 1e6
+        n_changes,
+        summary.converged,
+        summary.conflicts_raised,
+        seeded_size as f64 / 1e6
     );
-    println!("{:<34} {:>16} {:>14} {:>16} {:>10}", "system", "field changes/s", "bytes/change", "storage bytes", "vs plain");
+    println!(
+        "{:<34} {:>16} {:>14} {:>16} {:>10}",
+        "system", "field changes/s", "bytes/change", "storage bytes", "vs plain"
+    );
     println!(
         "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2}",
         "zhifa merge (replay, no HTTP)",
@@ -190,7 +205,16 @@ fn main() {
         am_storage,
         am_storage as f64 / plain_size as f64
     );
-    println!("{:<34} {:>16.0} {:>14} {:>16} {:>10}", "raw SQLite insert (limit)", field_changes as f64 / raw_s, "-", file_size(&raw), "-");
+    println!(
+        "{:<34} {:>16.0} {:>14} {:>16} {:>10}",
+        "raw SQLite insert (limit)",
+        field_changes as f64 / raw_s,
+        "-",
+        file_size(&raw),
+        "-"
+    );
     println!("{:<34} {:>16} {:>14} {:>16} {:>10.2}", "plain table of final rows", "-", "-", plain_size, 1.0);
-    println!("  automerge: apply {am_apply_s:.3} s, merge {am_merge_s:.3} s; zhifa replay {ours_s:.3} s; raw {raw_s:.3} s");
+    println!(
+        "  automerge: apply {am_apply_s:.3} s, merge {am_merge_s:.3} s; zhifa replay {ours_s:.3} s; raw {raw_s:.3} s"
+    );
 }

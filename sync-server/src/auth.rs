@@ -1,9 +1,13 @@
 //! Login, tokens, device registration and revocation, and the [`Authenticated`]
 //! extractor that turns a bearer token into a [`Principal`] with its county scope.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError};
+
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::{FromRequestParts, Path, State};
+use axum::http::StatusCode;
 use axum::http::request::Parts;
 use ring::rand::SystemRandom;
 use serde::{Deserialize, Serialize};
@@ -17,7 +21,7 @@ use crate::error::{AppError, AppResult};
 use crate::{AppState, LoginJson};
 
 /// Auth settings.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct AuthConfig {
     /// Argon2id parameters for new hashes.
     pub password: PasswordParams,
@@ -25,12 +29,94 @@ pub struct AuthConfig {
     pub lockout: LockoutPolicy,
     /// Token lifetimes.
     pub ttl: TokenTtl,
+    /// Runtime state: failed logins of names that match no usable account.
+    pub unknown_logins: Arc<UnknownLogins>,
 }
 
-impl Default for AuthConfig {
-    fn default() -> Self {
-        Self { password: PasswordParams::default(), lockout: LockoutPolicy::default(), ttl: TokenTtl::default() }
+/// Largest body of the auth endpoints (login, refresh, revoke): they are small JSON objects,
+/// and parsing is refused before it starts for anything bigger (no anonymous caller can make
+/// the server build an 8 MiB JSON tree).
+pub const MAX_AUTH_BODY: usize = 16 << 10;
+
+/// Most names [`UnknownLogins`] tracks at once.
+pub const UNKNOWN_LOGINS_CAP: usize = 10_000;
+
+/// Failed-login counts of names that match no active account, kept in memory so such a name
+/// locks exactly like a real account: the answers (wrong password, then `AUTH_LOCKED`) do not
+/// reveal which logins exist. Bounded by [`UNKNOWN_LOGINS_CAP`]; per process (with several
+/// server processes on PostgreSQL each counts on its own, which only makes the lock later).
+#[derive(Debug, Default)]
+pub struct UnknownLogins {
+    names: Mutex<HashMap<String, (LoginAttempts, u64)>>,
+}
+
+impl UnknownLogins {
+    /// `Err(AuthError::Locked)` while `name` is locked.
+    pub fn check(&self, name: &str, now_ms: u64) -> Result<(), AuthError> {
+        let names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        names.get(name).map_or(Ok(()), |(a, _)| a.check(now_ms))
     }
+
+    /// Counts a failed attempt of `name` atomically, like the in-transaction re-check of a real
+    /// account: `Err(Locked)` if `name` is locked by now (a concurrent attempt locked it while
+    /// this one was hashing), else `Ok(whether this failure locked it)`.
+    pub fn fail(&self, name: &str, now_ms: u64, policy: &LockoutPolicy) -> Result<bool, AuthError> {
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        if let Some((a, _)) = names.get(name) {
+            a.check(now_ms)?;
+        }
+        Ok(Self::count(&mut names, name, now_ms, policy))
+    }
+
+    /// Counts a failure of `name`; returns whether this failure locked it.
+    pub fn on_failure(&self, name: &str, now_ms: u64, policy: &LockoutPolicy) -> bool {
+        let mut names = self.names.lock().unwrap_or_else(PoisonError::into_inner);
+        Self::count(&mut names, name, now_ms, policy)
+    }
+
+    fn count(
+        names: &mut HashMap<String, (LoginAttempts, u64)>,
+        name: &str,
+        now_ms: u64,
+        policy: &LockoutPolicy,
+    ) -> bool {
+        if !names.contains_key(name) && names.len() >= UNKNOWN_LOGINS_CAP {
+            // Forget what no longer matters: ended locks and counts idle for a lock period.
+            names.retain(|_, (a, last)| a.is_locked(now_ms) || now_ms.saturating_sub(*last) < policy.lock_ms);
+            if names.len() >= UNKNOWN_LOGINS_CAP {
+                names.retain(|_, (a, _)| a.is_locked(now_ms));
+            }
+            if names.len() >= UNKNOWN_LOGINS_CAP {
+                return false;
+            }
+        }
+        let (attempts, last) = names.entry(name.to_owned()).or_default();
+        let was_locked = attempts.is_locked(now_ms);
+        attempts.on_failure(now_ms, policy);
+        *last = now_ms;
+        !was_locked && attempts.is_locked(now_ms)
+    }
+
+    /// Number of names tracked.
+    pub fn len(&self) -> usize {
+        self.names.lock().unwrap_or_else(PoisonError::into_inner).len()
+    }
+
+    /// Whether no name is tracked.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Refuses bodies above [`MAX_AUTH_BODY`] before parsing.
+fn small_body(body: &[u8]) -> AppResult<&[u8]> {
+    if body.len() > MAX_AUTH_BODY { Err(AppError::too_large()) } else { Ok(body) }
+}
+
+/// A lockout answer with its `Retry-After`.
+fn locked(e: AuthError, now_ms: u64) -> AppError {
+    let secs = e.retry_after_ms(now_ms).map(|ms| ms.div_ceil(1000));
+    AppError::from(e).with_retry_after(secs)
 }
 
 /// An officer account as stored.
@@ -100,9 +186,20 @@ struct OfficerRow {
     active: bool,
 }
 
-fn officer_by(tx: &mut dyn Sql, column: &str, value: &str) -> AppResult<Option<OfficerRow>> {
+/// ` FOR UPDATE` on PostgreSQL (SQLite transactions are `IMMEDIATE`: writers are serialised
+/// already). Read-modify-write of a row under `READ COMMITTED` needs it, or two concurrent
+/// requests both read the old value: two failed logins counted as one, two refreshes of one
+/// token both succeeding (reuse detection bypassed).
+fn for_update(tx: &dyn Sql, lock: bool) -> &'static str {
+    if lock && tx.is_postgres() { " FOR UPDATE" } else { "" }
+}
+
+fn officer_by(tx: &mut dyn Sql, column: &str, value: &str, lock: bool) -> AppResult<Option<OfficerRow>> {
     let r = tx.query(
-        &format!("SELECT id, login, name, password_hash, roles, county_code, attempts, active FROM officers WHERE {column} = $1"),
+        &format!(
+            "SELECT id, login, name, password_hash, roles, county_code, attempts, active FROM officers WHERE {column} = $1{}",
+            for_update(tx, lock)
+        ),
         &[P::T(value.into())],
     )?;
     let Some(r) = r.first() else { return Ok(None) };
@@ -135,8 +232,9 @@ fn store_token(tx: &mut dyn Sql, t: &StoredToken, officer: &str, device: &str) -
     Ok(())
 }
 
-fn token_row(tx: &mut dyn Sql, hash: &str) -> AppResult<Option<(StoredToken, String, String)>> {
-    let r = tx.query("SELECT stored, officer_id, device_id FROM tokens WHERE hash = $1", &[P::T(hash.into())])?;
+fn token_row(tx: &mut dyn Sql, hash: &str, lock: bool) -> AppResult<Option<(StoredToken, String, String)>> {
+    let sql = format!("SELECT stored, officer_id, device_id FROM tokens WHERE hash = $1{}", for_update(tx, lock));
+    let r = tx.query(&sql, &[P::T(hash.into())])?;
     let Some(r) = r.first() else { return Ok(None) };
     Ok(Some((serde_json::from_str(&r[0].t()?).map_err(AppError::internal)?, r[1].t()?, r[2].t()?)))
 }
@@ -176,33 +274,49 @@ const DUMMY_HASH: &str =
     "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$2w5g0QF0U0oK1bX2p1qH0CwQwC8xq4p7xqv8Qy1nq3o";
 
 /// `POST /api/v1/auth/login`.
+///
+/// Order: lockout check (no hashing while locked), argon2 verification on a blocking thread
+/// (a dummy hash for unknown names, so timing does not reveal them), then in one transaction:
+/// count the failure or reset the counter, check the device (an already registered device
+/// must present its registered public key; a revoked one is refused), issue tokens, audit.
+/// Unknown and inactive names are counted in [`UnknownLogins`] and lock like real accounts.
 pub(crate) async fn login(State(s): State<AppState>, body: Bytes) -> AppResult<LoginJson> {
-    let req = crate::login_body(&body)?;
+    let req = crate::login_body(small_body(&body)?)?;
     if zhifa_core::ids::DeviceId::parse(&req.device_id).is_err() {
         return Err(AppError::bad_request("DEVICE_ID", "设备编号无效"));
     }
     let login_name = req.login.trim().to_owned();
     let now = s.now();
-    let found = s.db.tx(move |tx| officer_by(tx, "login", &login_name)).await?;
-    if let Some(o) = &found {
-        o.attempts.check(now)?;
+    let found = {
+        let name = login_name.clone();
+        s.db.tx(move |tx| officer_by(tx, "login", &name, false)).await?.filter(|o| o.active)
+    };
+    match &found {
+        Some(o) => o.attempts.check(now),
+        None => s.auth.unknown_logins.check(&login_name, now),
     }
+    .map_err(|e| locked(e, now))?;
     // Argon2 is deliberately slow: verify on a blocking thread, not in a DB worker.
     let (hash, pw) = (found.as_ref().map_or(DUMMY_HASH.to_owned(), |o| o.hash.clone()), req.password.clone());
     let ok = tokio::task::spawn_blocking(move || zhifa_auth::verify_password(&hash, &pw).unwrap_or(false))
         .await
         .map_err(AppError::internal)?;
-    let Some(o) = found.filter(|o| o.active) else {
+    let Some(o) = found else {
+        if s.auth.unknown_logins.fail(&login_name, now, &s.auth.lockout).map_err(|e| locked(e, now))? {
+            tracing::warn!("login name without account locked after repeated failures");
+        }
+        let device = req.device_id.clone();
+        s.db.tx(move |tx| audit(tx, now, None, Some(&device), "login_failed", "unknown login")).await?;
         return Err(AuthError::BadCredentials.into());
     };
     let cfg = s.auth.clone();
     let r = s.db.run(move |c| {
         let mut failure: Option<AppError> = None;
         let resp = c.tx(|tx| {
-            // Re-read inside the transaction: concurrent attempts count exactly.
-            let mut cur = officer_by(tx, "id", &o.account.id)?.ok_or_else(AppError::not_found)?;
+            // Re-read (and lock) inside the transaction: concurrent attempts count exactly.
+            let mut cur = officer_by(tx, "id", &o.account.id, true)?.ok_or_else(AppError::not_found)?;
             if let Err(e) = cur.attempts.check(now) {
-                failure = Some(e.into());
+                failure = Some(locked(e, now));
                 return Ok(None);
             }
             if !ok {
@@ -212,6 +326,9 @@ pub(crate) async fn login(State(s): State<AppState>, body: Bytes) -> AppResult<L
                     &[P::T(cur.account.id.clone()), P::T(serde_json::to_string(&cur.attempts).map_err(AppError::internal)?)],
                 )?;
                 audit(tx, now, Some(&cur.account.id), Some(&req.device_id), "login_failed", "")?;
+                if cur.attempts.is_locked(now) {
+                    audit(tx, now, Some(&cur.account.id), Some(&req.device_id), "account_locked", "")?;
+                }
                 failure = Some(AuthError::BadCredentials.into());
                 return Ok(None);
             }
@@ -222,13 +339,22 @@ pub(crate) async fn login(State(s): State<AppState>, body: Bytes) -> AppResult<L
             )?;
             let dev = tx.query("SELECT public_key, revoked FROM devices WHERE device_id = $1", &[P::T(req.device_id.clone())])?;
             match dev.first() {
-                Some(d) if d[1].i()? != 0 => {
-                    failure = Some(AuthError::DeviceRevoked.into());
-                    return Ok(None);
-                }
                 Some(d) => {
-                    if req.device_public_key.as_deref().is_some_and(|k| k != d[0].t().unwrap_or_default()) {
-                        failure = Some(AppError::forbidden("该设备已登记其他密钥，请联系管理员"));
+                    // Knowing a device id is not enough to take the device over: the caller must
+                    // present the key the device registered (checked before revocation, so the
+                    // answer tells nothing about a device the caller does not hold).
+                    if req.device_public_key.as_deref() != Some(d[0].t()?.as_str()) {
+                        audit(tx, now, Some(&cur.account.id), Some(&req.device_id), "login_refused", "device key mismatch")?;
+                        failure = Some(AppError::new(
+                            StatusCode::FORBIDDEN,
+                            "DEVICE_KEY_MISMATCH",
+                            "该设备已登记其他密钥，请联系管理员",
+                        ));
+                        return Ok(None);
+                    }
+                    if d[1].i()? != 0 {
+                        audit(tx, now, Some(&cur.account.id), Some(&req.device_id), "login_refused", "device revoked")?;
+                        failure = Some(AuthError::DeviceRevoked.into());
                         return Ok(None);
                     }
                     // A tablet handed to another officer: the device follows the login.
@@ -263,15 +389,17 @@ pub(crate) async fn login(State(s): State<AppState>, body: Bytes) -> AppResult<L
 }
 
 /// `POST /api/v1/auth/refresh`: rotates the refresh token; a reused one revokes its family.
+///
+/// The officer must still be active and the device not revoked.
 pub(crate) async fn refresh(State(s): State<AppState>, body: Bytes) -> AppResult<LoginJson> {
-    let req = crate::refresh_body(&body)?;
+    let req = crate::refresh_body(small_body(&body)?)?;
     let now = s.now();
     let cfg = s.auth.clone();
     let r = s.db.run(move |c| {
         let mut failure: Option<AppError> = None;
         let out = c.tx(|tx| {
             let hash = zhifa_auth::token_hash(&req.refresh_token);
-            let row = token_row(tx, &hash)?;
+            let row = token_row(tx, &hash, true)?;
             let decision = match zhifa_auth::rotate_refresh(row.as_ref().map(|r| &r.0), now) {
                 Ok(d) => d,
                 Err(AuthError::RefreshReused { family_id }) => {
@@ -286,14 +414,22 @@ pub(crate) async fn refresh(State(s): State<AppState>, body: Bytes) -> AppResult
                 }
             };
             let (_, officer_id, device_id) = row.ok_or_else(|| AppError::from(AuthError::TokenInvalid))?;
-            let (mut old, _, _) =
-                token_row(tx, &decision.replaced_hash)?.ok_or_else(|| AppError::from(AuthError::TokenInvalid))?;
+            let Some(account) = officer_by(tx, "id", &officer_id, false)?.filter(|o| o.active) else {
+                failure = Some(AuthError::TokenInvalid.into());
+                return Ok(None);
+            };
+            let dev = tx.query("SELECT revoked FROM devices WHERE device_id = $1", &[P::T(device_id.clone())])?;
+            if dev.first().is_none_or(|d| d[0].i().unwrap_or(1) != 0) {
+                failure = Some(AuthError::DeviceRevoked.into());
+                return Ok(None);
+            }
+            let (mut old, _, _) = token_row(tx, &decision.replaced_hash, false)?
+                .ok_or_else(|| AppError::from(AuthError::TokenInvalid))?;
             old.replaced = true;
             tx.exec(
                 "UPDATE tokens SET stored = $2 WHERE hash = $1",
                 &[P::T(old.hash.clone()), P::T(serde_json::to_string(&old).map_err(AppError::internal)?)],
             )?;
-            let account = officer_by(tx, "id", &officer_id)?.ok_or_else(|| AppError::from(AuthError::TokenInvalid))?;
             let (pair, access, refresh) = decision.issue_next(&SystemRandom::new(), now, &cfg.ttl)?;
             store_token(tx, &access, &officer_id, &device_id)?;
             store_token(tx, &refresh, &officer_id, &device_id)?;
@@ -326,7 +462,7 @@ pub(crate) async fn revoke_device(
     Path(id): Path<String>,
     body: Bytes,
 ) -> AppResult<Json<serde_json::Value>> {
-    let req = crate::revoke_body(&body)?;
+    let req = crate::revoke_body(small_body(&body)?)?;
     if !(who.has_role("system_admin") || who.has_role("approver")) {
         return Err(AppError::forbidden("无权吊销设备"));
     }
@@ -371,7 +507,7 @@ pub async fn device_record(db: &Db, device_id: &str) -> AppResult<Option<DeviceR
 /// The scope of an officer.
 pub async fn officer_scope(db: &Db, officer_id: &str) -> AppResult<Option<Scope>> {
     let id = officer_id.to_owned();
-    db.tx(move |tx| Ok(officer_by(tx, "id", &id)?.map(|o| Scope { county: o.account.county_code }))).await
+    db.tx(move |tx| Ok(officer_by(tx, "id", &id, false)?.map(|o| Scope { county: o.account.county_code }))).await
 }
 
 /// The caller, authenticated by `Authorization: Bearer <access token>`.
@@ -394,10 +530,11 @@ impl FromRequestParts<AppState> for Authenticated {
         let now = s.now();
         let p =
             s.db.tx(move |tx| {
-                let row = token_row(tx, &hash)?;
+                let row = token_row(tx, &hash, false)?;
                 zhifa_auth::check_access(row.as_ref().map(|r| &r.0), now)?;
                 let (stored, officer_id, device_id) = row.ok_or(AuthError::TokenInvalid)?;
-                let o = officer_by(tx, "id", &officer_id)?.filter(|o| o.active).ok_or(AuthError::TokenInvalid)?;
+                let o =
+                    officer_by(tx, "id", &officer_id, false)?.filter(|o| o.active).ok_or(AuthError::TokenInvalid)?;
                 let dev = tx.query("SELECT revoked FROM devices WHERE device_id = $1", &[P::T(device_id.clone())])?;
                 if dev.first().is_some_and(|d| d[0].i().unwrap_or(1) != 0) {
                     return Err(AuthError::DeviceRevoked.into());
@@ -421,3 +558,46 @@ impl FromRequestParts<AppState> for Authenticated {
 /// The token family of the current session (request extension).
 #[derive(Clone)]
 pub struct SessionFamily(pub String);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dummy_hash_is_a_real_argon2id_hash_with_production_cost() {
+        // A malformed dummy would fail fast and make unknown logins answer measurably sooner.
+        assert!(!zhifa_auth::verify_password(DUMMY_HASH, "anything").unwrap());
+        assert!(!zhifa_auth::needs_rehash(DUMMY_HASH, &PasswordParams::owasp()));
+    }
+
+    #[test]
+    fn unknown_names_lock_like_accounts() {
+        let policy = LockoutPolicy::default();
+        let u = UnknownLogins::default();
+        for i in 0..4 {
+            assert!(!u.on_failure("nobody", 1_000 + i, &policy));
+            assert!(u.check("nobody", 1_000 + i).is_ok());
+        }
+        assert!(u.on_failure("nobody", 1_004, &policy), "the fifth failure locks");
+        assert_eq!(u.check("nobody", 1_005).unwrap_err().code(), "AUTH_LOCKED");
+        assert!(u.check("other", 1_005).is_ok());
+        assert!(u.check("nobody", 1_004 + policy.lock_ms).is_ok(), "the lock ends");
+    }
+
+    #[test]
+    fn unknown_names_are_bounded() {
+        let policy = LockoutPolicy { max_failures: 1, lock_ms: 10 };
+        let u = UnknownLogins::default();
+        for i in 0..UNKNOWN_LOGINS_CAP {
+            u.on_failure(&i.to_string(), 0, &policy);
+        }
+        assert_eq!(u.len(), UNKNOWN_LOGINS_CAP);
+        // While every entry is locked, a new name is not tracked…
+        assert!(!u.on_failure("new", 5, &policy));
+        assert_eq!(u.len(), UNKNOWN_LOGINS_CAP);
+        // …once the locks end, old entries make room.
+        assert!(u.on_failure("new", 20, &policy));
+        assert_eq!(u.len(), 1);
+        assert!(!u.is_empty());
+    }
+}

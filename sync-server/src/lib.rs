@@ -115,6 +115,7 @@ pub fn app(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .fallback(|| async { AppError::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(axum::middleware::map_response(error::ensure_json_errors))
         .with_state(state)
 }
 
@@ -203,12 +204,13 @@ async fn verify(
 ) -> AppResult<Json<VerifyResponse>> {
     // A device's own record, or any device of the caller's scope for supervisors.
     let device = auth::device_record(&s.db, &q.device).await?;
+    let supervisor = ["reviewer", "approver", "system_admin"].iter().any(|r| who.has_role(r));
     let allowed = match &device {
         Some(d) if d.officer_id == who.officer_id => true,
-        Some(d) => auth::officer_scope(&s.db, &d.officer_id)
+        Some(d) if supervisor => auth::officer_scope(&s.db, &d.officer_id)
             .await?
             .is_some_and(|sc| who.scope.is_city_wide() || who.scope.county == sc.county),
-        None => false,
+        _ => false,
     };
     if !allowed {
         return Err(AppError::not_found());
@@ -258,7 +260,26 @@ async fn lease(
     };
     let now = s.now();
     let lease_id = uuid::Uuid::new_v4().to_string();
-    Ok(Json(s.db.tx(move |tx| sync::lease(tx, &device, &req, now, lease_id)).await?))
+    Ok(Json(
+        s.db.tx(move |tx| {
+            // The organisation must exist and belong to the caller's county (a city-wide caller:
+            // any); a missing and a foreign organisation answer alike.
+            let org = tx.query(
+                "SELECT county_code FROM entities WHERE entity = 'organisation' AND entity_id = $1 AND deleted = 0",
+                &[db::P::T(req.org_id.clone())],
+            )?;
+            let in_scope = match (org.first(), &who.scope.county) {
+                (None, _) => false,
+                (Some(_), None) => true,
+                (Some(r), Some(mine)) => r[0].ot()?.as_deref() == Some(mine.as_str()),
+            };
+            if !in_scope {
+                return Err(AppError::not_found());
+            }
+            sync::lease(tx, &device, &req, now, lease_id)
+        })
+        .await?,
+    ))
 }
 
 fn check_sha(sha: &str) -> AppResult<()> {

@@ -89,6 +89,18 @@ fn resolve_county(tx: &mut dyn Sql, c: &Change, city_code: &str) -> Result<Optio
     })
 }
 
+/// The county a change's own scope field names (enterprise `county_code`, organisation
+/// `division_code`), derived as in [`resolve_county`]; `None` if the change does not set it.
+fn claimed_county(c: &Change, city_code: &str) -> Option<Option<String>> {
+    let field = match c.entity {
+        EntityKind::Enterprise => "county_code",
+        EntityKind::Organisation => "division_code",
+        _ => return None,
+    };
+    let code = c.fields.get(field)?.as_str().map(str::to_owned);
+    Some(code.filter(|x| x != city_code).map(|x| x.chars().take(6).collect()))
+}
+
 fn conflicts_json(conflicts: &[zhifa_core::merge::Conflict]) -> Vec<WireConflict> {
     conflicts
         .iter()
@@ -194,6 +206,12 @@ pub fn push(
         if !in_scope {
             // Indistinguishable from a missing object (no scope information leaks).
             resp.rejected.push(reject("NOT_FOUND", "对象不存在".into()));
+            continue;
+        }
+        if claimed_county(&change, city_code).is_some_and(|claimed| claimed != county) {
+            // The stored scope never follows a client: moving a record between counties is an
+            // administrative act, not a sync edit.
+            resp.rejected.push(reject("SCOPE_FIXED", "记录所属区县由服务器确定，不能通过同步修改".into()));
             continue;
         }
         let quarantined = zhifa_core::merge::quarantine_check(&change, now_ms, cfg.max_skew_ms).is_err();
@@ -429,7 +447,8 @@ pub fn attachment_chunk(
     cfg: &SyncConfig,
 ) -> AppResult<AttachmentStatus> {
     let st = attachment_status(tx, sha256)?;
-    if st.complete {
+    if st.complete || bytes.is_empty() {
+        // An empty chunk adds nothing (storing it would collide with the next chunk's key).
         return Ok(st);
     }
     if offset != st.received {

@@ -13,7 +13,8 @@ async fn fifty_devices_issue_fifty_thousand_numbers_without_a_duplicate() {
     let server = start(20).await;
     let dir = tempfile::tempdir().unwrap();
     let login_name = xiaoyi_inspector(&server);
-    let (code, org, year) = ("应急检记", "org-xiaoyi", 2026);
+    let org = zhifa_seed::org_id("141181", zhifa_core::org::OrgKind::CountyBureau).to_string();
+    let (code, org, year) = ("应急检记", org.as_str(), 2026);
     let mut issued: Vec<u32> = Vec::new();
     let mut gaps = 0u64;
     for d in 0..50 {
