@@ -83,7 +83,7 @@ pub async fn seed(db: &Db, enterprises: usize, password: &PasswordParams) -> App
         push(EntityKind::Task, t.id.to_string(), t)?;
     }
     let hash = {
-        let p = password.clone();
+        let p = *password;
         tokio::task::spawn_blocking(move || zhifa_auth::hash_password(DEMO_PASSWORD, &p, &SystemRandom::new()))
             .await
             .map_err(AppError::internal)??

@@ -182,10 +182,9 @@ pub fn push(
         )?
         .first()
         .map_or(Ok(0), |r| r[0].i())?;
-    let mut next = end - req.changes.len() as i64;
-    for wc in &req.changes {
+    let first = end - req.changes.len() as i64 + 1;
+    for (next, wc) in (first..).zip(req.changes.iter()) {
         resp.acked_through = resp.acked_through.max(wc.seq);
-        next += 1;
         let reject = |code: &str, message: String| Rejected { seq: wc.seq, code: code.into(), message };
         let change = match wc.to_core() {
             Ok(c) => c,
@@ -256,7 +255,7 @@ pub fn push(
 }
 
 fn gc_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
-    Ok(tx.query("SELECT value FROM counters WHERE name = 'gc_seq'", &[])?.first().map_or(Ok(0), |r| r[0].i())?)
+    tx.query("SELECT value FROM counters WHERE name = 'gc_seq'", &[])?.first().map_or(Ok(0), |r| r[0].i())
 }
 
 /// Purges tombstones whose last change arrived before `cutoff_ms` (the retention horizon).

@@ -233,6 +233,7 @@ impl<'a> Writer<'a> {
         Ok(())
     }
 
+    #[allow(clippy::too_many_arguments)] // One column each; a struct would only rename them.
     fn record(
         &mut self,
         kind: EntityKind,
