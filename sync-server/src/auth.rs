@@ -145,16 +145,13 @@ pub fn upsert_account(tx: &mut dyn Sql, a: &Account, password_hash: &str) -> App
         P::T(roles),
         P::OT(a.county_code.clone()),
     ];
-    let n = tx.exec(
-        "UPDATE officers SET login = $2, name = $3, password_hash = $4, roles = $5, county_code = $6 WHERE id = $1",
+    // One statement, so two servers seeding the same database at once cannot collide.
+    tx.exec(
+        "INSERT INTO officers (id, login, name, password_hash, roles, county_code) VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (id) DO UPDATE SET login = excluded.login, name = excluded.name, \
+         password_hash = excluded.password_hash, roles = excluded.roles, county_code = excluded.county_code",
         &params,
     )?;
-    if n == 0 {
-        tx.exec(
-            "INSERT INTO officers (id, login, name, password_hash, roles, county_code) VALUES ($1, $2, $3, $4, $5, $6)",
-            &params,
-        )?;
-    }
     Ok(())
 }
 

@@ -21,13 +21,42 @@ pub struct Server {
     _dir: Option<tempfile::TempDir>,
 }
 
-/// The store to test against: SQLite in a temp dir, or PostgreSQL when
-/// `ZHIFA_TEST_POSTGRES` names a database URL (set by `.ci/run`).
+/// The store to test against: SQLite in a temp dir, or, when `ZHIFA_TEST_POSTGRES` names a
+/// PostgreSQL URL (set by `.ci/run`), a fresh database on that server for this test server
+/// alone, so concurrent tests never see each other's rows.
 pub fn store_url(dir: &Path) -> DbUrl {
     match std::env::var("ZHIFA_TEST_POSTGRES") {
-        Ok(u) if !u.is_empty() => DbUrl::Postgres(u),
+        Ok(u) if !u.is_empty() => DbUrl::Postgres(fresh_postgres_database(&u)),
         _ => DbUrl::Sqlite(dir.join("server.sqlite")),
     }
+}
+
+/// Creates `zhifa_test_<random>` on the server of `url` (its role needs `CREATEDB`) and
+/// returns the new database's URL. Runs on a plain thread: the synchronous `postgres`
+/// client panics inside a tokio runtime.
+pub fn fresh_postgres_database(url: &str) -> String {
+    let name = format!("zhifa_test_{}", uuid::Uuid::new_v4().simple());
+    let (admin, create) = (url.to_owned(), format!("CREATE DATABASE {name}"));
+    std::thread::spawn(move || {
+        let mut c = postgres::Client::connect(&admin, postgres::NoTls).expect("ZHIFA_TEST_POSTGRES: cannot connect");
+        c.batch_execute(&create).expect("ZHIFA_TEST_POSTGRES: cannot CREATE DATABASE");
+    })
+    .join()
+    .unwrap();
+    with_database(url, &name)
+}
+
+/// `url` with its database name replaced by `db` (query parameters are kept).
+pub fn with_database(url: &str, db: &str) -> String {
+    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
+    let after_scheme = base.find("://").map_or(0, |i| i + 3);
+    let authority_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
+    let mut out = format!("{}/{db}", &base[..authority_end]);
+    if let Some(q) = query {
+        out.push('?');
+        out.push_str(q);
+    }
+    out
 }
 
 /// Starts a server with the demo organisation and `enterprises` demo enterprises.
