@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 
 use crate::ids::DeviceId;
 
-/// One HLC timestamp.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// One HLC timestamp. Serialised as its compact, sortable text form ([`Hlc::encode`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub struct Hlc {
     /// Milliseconds since the Unix epoch (logical: never behind any seen timestamp).
     pub wall_ms: u64,
@@ -17,6 +17,19 @@ pub struct Hlc {
     pub counter: u32,
     /// Device that issued it (tie-breaker).
     pub device: DeviceId,
+}
+
+impl Serialize for Hlc {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(&self.encode())
+    }
+}
+
+impl<'de> Deserialize<'de> for Hlc {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let s = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Hlc::decode(&s).map_err(serde::de::Error::custom)
+    }
 }
 
 /// Errors of the clock.
@@ -139,6 +152,9 @@ mod tests {
         let d = c.tick(1000);
         assert!(a < b && b < d);
         assert_eq!(Hlc::decode(&d.encode()).unwrap(), d);
+        let json = serde_json::to_string(&d).unwrap();
+        assert_eq!(json, format!("\"{}\"", d.encode()));
+        assert_eq!(serde_json::from_str::<Hlc>(&json).unwrap(), d);
         assert!(a.encode() < b.encode() && b.encode() < d.encode());
     }
 
