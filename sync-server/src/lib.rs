@@ -226,21 +226,10 @@ async fn entity(
     let e =
         s.db.tx(move |tx| {
             let r = tx.query(
-                "SELECT entity, entity_id, county_code, view, deleted, version, conflicts, last_seq FROM entities \
-                 WHERE entity = $1 AND entity_id = $2",
+                &format!("SELECT {} FROM entities WHERE entity = $1 AND entity_id = $2", sync::ENTITY_COLUMNS),
                 &[db::P::T(entity), db::P::T(id)],
             )?;
-            let Some(r) = r.first() else { return Err(AppError::not_found()) };
-            Ok(zhifa_protocol::PulledEntity {
-                entity: r[0].t()?,
-                id: r[1].t()?,
-                county_code: r[2].ot()?,
-                fields: serde_json::from_str(&r[3].t()?).map_err(AppError::internal)?,
-                deleted: r[4].i()? != 0,
-                version: r[5].ot()?,
-                server_seq: r[7].i()?,
-                conflicts: serde_json::from_str(&r[6].t()?).map_err(AppError::internal)?,
-            })
+            r.first().map_or_else(|| Err(AppError::not_found()), sync::pulled_from_row)
         })
         .await?;
     if !who.can_see(e.county_code.as_deref()) {

@@ -284,6 +284,23 @@ pub fn purge_tombstones(tx: &mut dyn Sql, cutoff_ms: u64) -> AppResult<u64> {
     Ok(n)
 }
 
+/// Columns read by [`pulled_from_row`].
+pub const ENTITY_COLUMNS: &str = "entity, entity_id, county_code, view, deleted, version, conflicts, last_seq";
+
+/// An `entities` row (selected with [`ENTITY_COLUMNS`]) as the wire shows it.
+pub fn pulled_from_row(r: &crate::db::Row) -> AppResult<PulledEntity> {
+    Ok(PulledEntity {
+        entity: r[0].t()?,
+        id: r[1].t()?,
+        county_code: r[2].ot()?,
+        fields: serde_json::from_str(&r[3].t()?).map_err(AppError::internal)?,
+        deleted: r[4].i()? != 0,
+        version: r[5].ot()?,
+        server_seq: r[7].i()?,
+        conflicts: serde_json::from_str(&r[6].t()?).map_err(AppError::internal)?,
+    })
+}
+
 /// One page of entities changed after `cursor`, in the caller's scope.
 pub fn pull(tx: &mut dyn Sql, who: &Principal, cursor: i64, limit: i64) -> AppResult<PullResponse> {
     if cursor > 0 && cursor < gc_seq(tx)? {
@@ -302,26 +319,8 @@ pub fn pull(tx: &mut dyn Sql, who: &Principal, cursor: i64, limit: i64) -> AppRe
     if let Some(c) = county {
         params.push(P::T(c));
     }
-    let rows = tx.query(
-        &format!(
-            "SELECT entity, entity_id, county_code, view, deleted, version, conflicts, last_seq FROM entities \
-             WHERE last_seq > $1 AND last_seq <= $2{scope_sql} ORDER BY last_seq LIMIT $3"
-        ),
-        &params,
-    )?;
-    let mut items = Vec::with_capacity(rows.len());
-    for r in &rows {
-        items.push(PulledEntity {
-            entity: r[0].t()?,
-            id: r[1].t()?,
-            county_code: r[2].ot()?,
-            fields: serde_json::from_str(&r[3].t()?).map_err(AppError::internal)?,
-            deleted: r[4].i()? != 0,
-            version: r[5].ot()?,
-            server_seq: r[7].i()?,
-            conflicts: serde_json::from_str(&r[6].t()?).map_err(AppError::internal)?,
-        });
-    }
+    let rows = tx.query(&format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE last_seq > $1 AND last_seq <= $2{scope_sql} ORDER BY last_seq LIMIT $3"), &params)?;
+    let items = rows.iter().map(|r| pulled_from_row(r)).collect::<AppResult<Vec<_>>>()?;
     let complete = (items.len() as i64) < limit;
     let next_cursor = if complete { checkpoint.max(cursor) } else { items.last().map_or(cursor, |i| i.server_seq) };
     Ok(PullResponse {

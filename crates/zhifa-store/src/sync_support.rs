@@ -33,6 +33,22 @@ pub struct RemoteEntity {
     pub server_seq: i64,
 }
 
+/// Every synced entity kind.
+pub(crate) const ALL_KINDS: [EntityKind; 12] = [
+    EntityKind::Enterprise,
+    EntityKind::Organisation,
+    EntityKind::Officer,
+    EntityKind::Training,
+    EntityKind::Plan,
+    EntityKind::Task,
+    EntityKind::Inspection,
+    EntityKind::Answer,
+    EntityKind::Hazard,
+    EntityKind::Document,
+    EntityKind::Case,
+    EntityKind::Evidence,
+];
+
 /// Table of each entity kind.
 pub fn table_of(kind: EntityKind) -> &'static str {
     match kind {
@@ -240,21 +256,7 @@ impl Replica {
             }
         }
         if full {
-            let kinds = [
-                EntityKind::Enterprise,
-                EntityKind::Organisation,
-                EntityKind::Officer,
-                EntityKind::Training,
-                EntityKind::Plan,
-                EntityKind::Task,
-                EntityKind::Inspection,
-                EntityKind::Answer,
-                EntityKind::Hazard,
-                EntityKind::Document,
-                EntityKind::Case,
-                EntityKind::Evidence,
-            ];
-            for k in kinds {
+            for k in ALL_KINDS {
                 let table = table_of(k);
                 if k == EntityKind::Enterprise {
                     tx.execute(
@@ -298,22 +300,8 @@ pub type CanonicalDump = std::collections::BTreeMap<(String, String), (Value, bo
 impl Replica {
     /// Every synced row of every entity table, tombstones included.
     pub fn canonical_dump(&self) -> Result<CanonicalDump> {
-        let kinds = [
-            EntityKind::Enterprise,
-            EntityKind::Organisation,
-            EntityKind::Officer,
-            EntityKind::Training,
-            EntityKind::Plan,
-            EntityKind::Task,
-            EntityKind::Inspection,
-            EntityKind::Answer,
-            EntityKind::Hazard,
-            EntityKind::Document,
-            EntityKind::Case,
-            EntityKind::Evidence,
-        ];
         let mut out = CanonicalDump::new();
-        for k in kinds {
+        for k in ALL_KINDS {
             let mut st = self.conn.prepare(&format!("SELECT id, data, deleted FROM {}", table_of(k)))?;
             let rows =
                 st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;

@@ -120,6 +120,20 @@ pub struct SyncReport {
     pub bytes_down: u64,
 }
 
+/// A pulled entity as the replica stores it (`None` for an entity kind this build does
+/// not know: a newer server's data is skipped, not misfiled).
+pub(crate) fn remote(it: &zhifa_protocol::PulledEntity) -> Option<RemoteEntity> {
+    Some(RemoteEntity {
+        entity: serde_json::from_value::<EntityKind>(serde_json::Value::String(it.entity.clone())).ok()?,
+        id: it.id.clone(),
+        county_code: it.county_code.clone(),
+        fields: it.fields.clone(),
+        deleted: it.deleted,
+        version: it.version.clone(),
+        server_seq: it.server_seq,
+    })
+}
+
 /// Meta keys in the replica.
 const KEY_PKCS8: &str = "device_key_pkcs8";
 const KEY_TOKENS: &str = "sync_tokens";
@@ -348,22 +362,7 @@ impl SyncClient {
                     report,
                 )
                 .await?;
-            let staged: Vec<RemoteEntity> = r
-                .items
-                .iter()
-                .filter_map(|it| {
-                    Some(RemoteEntity {
-                        entity: serde_json::from_value::<EntityKind>(serde_json::Value::String(it.entity.clone()))
-                            .ok()?,
-                        id: it.id.clone(),
-                        county_code: it.county_code.clone(),
-                        fields: it.fields.clone(),
-                        deleted: it.deleted,
-                        version: it.version.clone(),
-                        server_seq: it.server_seq,
-                    })
-                })
-                .collect();
+            let staged: Vec<RemoteEntity> = r.items.iter().filter_map(remote).collect();
             replica.stage_pulled(&staged)?;
             items += staged.len() as u64;
             progress(Progress::Pulling { items });

@@ -189,21 +189,7 @@ async fn night(tablets: &mut [Tablet], rng: &mut Rng, faults: bool, total: &mut 
                     &mut rep,
                 )
                 .await?;
-            let staged: Vec<zhifa_store::RemoteEntity> = page
-                .items
-                .iter()
-                .filter_map(|it| {
-                    Some(zhifa_store::RemoteEntity {
-                        entity: serde_json::from_value(Value::String(it.entity.clone())).ok()?,
-                        id: it.id.clone(),
-                        county_code: it.county_code.clone(),
-                        fields: it.fields.clone(),
-                        deleted: it.deleted,
-                        version: it.version.clone(),
-                        server_seq: it.server_seq,
-                    })
-                })
-                .collect();
+            let staged: Vec<zhifa_store::RemoteEntity> = page.items.iter().filter_map(crate::remote).collect();
             t.replica.stage_pulled(&staged)?;
             // Crash: the process dies before applying; the replica is reopened from disk.
             let path = t.path.clone();
