@@ -4,6 +4,7 @@
 //! to exit codes (0 ok, 2 unusable input or database, 3 some rows invalid).
 
 mod commands;
+mod doc;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -98,6 +99,11 @@ enum Command {
         #[arg(long, default_value = "zhifa-demo.sqlite")]
         db: PathBuf,
     },
+    /// 执法文书：列出文书种类、生成 PDF
+    Doc {
+        #[command(subcommand)]
+        what: doc::DocCommand,
+    },
     /// 简要浏览数据库中的内容
     Tour {
         /// 数据库文件路径
@@ -145,6 +151,7 @@ fn main() -> ExitCode {
         Command::DemoData { db, seed, enterprises } => commands::demo_data(&db, seed, enterprises),
         Command::Demo { db } => commands::demo_data(&db, 2026, 2400).and_then(|_| commands::tour(&db)),
         Command::Tour { db } => commands::tour(&db),
+        Command::Doc { what } => doc::run(what),
         Command::Sim { server, devices, days, conflict_rate, seed, faults, json } => {
             commands::sim(&server, devices, days, conflict_rate, seed, faults, json)
         }
