@@ -71,18 +71,8 @@ async fn two_tablets_converge_and_legal_conflicts_are_flagged() {
     assert_eq!(b.pending_change_count().unwrap(), 0);
 
     // The server shows the conflict with both values.
-    let http = reqwest::Client::new();
-    let token =
-        serde_json::from_str::<zhifa_protocol::Tokens>(&a.meta("sync_tokens").unwrap().unwrap()).unwrap().access_token;
-    let e: zhifa_protocol::PulledEntity = http
-        .get(format!("{}/api/v1/entities/enterprise/{}", server.url, target.id))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = access_token(&a);
+    let e = server_entity(&server, &token, "enterprise", &target.id.to_string()).await;
     let c = e.conflicts.iter().find(|c| c.field == "name").expect("name conflict visible");
     assert_eq!(c.values.len(), 2);
 
@@ -170,9 +160,7 @@ async fn a_tablet_behind_the_tombstone_horizon_resyncs_in_full_and_keeps_its_uns
     let mut admin = tablet(dir.path(), "admin");
     let admin_login = server.accounts.iter().find(|x| x.roles.contains("系统管理员")).unwrap().login.clone();
     login(&server, &mut admin, &admin_login).await;
-    let token = serde_json::from_str::<zhifa_protocol::Tokens>(&admin.meta("sync_tokens").unwrap().unwrap())
-        .unwrap()
-        .access_token;
+    let token = access_token(&admin);
     let r: serde_json::Value = reqwest::Client::new()
         .post(format!("{}/api/v1/admin/purge-tombstones", server.url))
         .bearer_auth(&token)

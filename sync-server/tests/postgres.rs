@@ -13,12 +13,15 @@
 //! (every replica converges to the same data) and number leases from both servers never
 //! overlap.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
+use common::with_database;
 use sha2::{Digest, Sha256};
 use zhifa_auth::PasswordParams;
 use zhifa_core::enterprise::Enterprise;
@@ -36,19 +39,6 @@ use zhifa_sync_client::{SyncClient, SyncReport};
 const ENV: &str = "ZHIFA_TEST_POSTGRES";
 
 fn noop(_: zhifa_sync_client::Progress) {}
-
-/// `url` with its database name replaced by `db` (query parameters are kept).
-fn with_database(url: &str, db: &str) -> String {
-    let (base, query) = url.split_once('?').map_or((url, None), |(b, q)| (b, Some(q)));
-    let after_scheme = base.find("://").map_or(0, |i| i + 3);
-    let authority_end = base[after_scheme..].find('/').map_or(base.len(), |i| after_scheme + i);
-    let mut out = format!("{}/{db}", &base[..authority_end]);
-    if let Some(q) = query {
-        out.push('?');
-        out.push_str(q);
-    }
-    out
-}
 
 /// Runs `f` with a fresh connection on a plain thread (the synchronous client must not run
 /// on a tokio worker).

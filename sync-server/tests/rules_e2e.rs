@@ -132,18 +132,8 @@ async fn d10_an_issued_document_stays_as_issued() {
         let d: Document = r.get(&id.to_string()).unwrap().expect("an issued document cannot be deleted by sync");
         assert_eq!(d, doc, "number and content hash unchanged on every replica");
     }
-    let http = reqwest::Client::new();
-    let token =
-        serde_json::from_str::<zhifa_protocol::Tokens>(&a.meta("sync_tokens").unwrap().unwrap()).unwrap().access_token;
-    let e: zhifa_protocol::PulledEntity = http
-        .get(format!("{}/api/v1/entities/document/{id}", server.url))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let token = access_token(&a);
+    let e = server_entity(&server, &token, "document", &id.to_string()).await;
     assert!(!e.conflicts.is_empty(), "the attempt is flagged for the supervisor");
 }
 

@@ -105,3 +105,21 @@ pub fn city_officer(s: &Server) -> String {
         .login
         .clone()
 }
+
+/// The access token a logged-in tablet holds.
+pub fn access_token(r: &Replica) -> String {
+    serde_json::from_str::<zhifa_protocol::Tokens>(&r.meta("sync_tokens").unwrap().unwrap()).unwrap().access_token
+}
+
+/// The server's view of one entity, fetched with `token`.
+pub async fn server_entity(s: &Server, token: &str, entity: &str, id: &str) -> zhifa_protocol::PulledEntity {
+    reqwest::Client::new()
+        .get(format!("{}/api/v1/entities/{entity}/{id}", s.url))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap()
+}
