@@ -320,7 +320,7 @@ pub fn pull(tx: &mut dyn Sql, who: &Principal, cursor: i64, limit: i64) -> AppRe
         params.push(P::T(c));
     }
     let rows = tx.query(&format!("SELECT {ENTITY_COLUMNS} FROM entities WHERE last_seq > $1 AND last_seq <= $2{scope_sql} ORDER BY last_seq LIMIT $3"), &params)?;
-    let items = rows.iter().map(|r| pulled_from_row(r)).collect::<AppResult<Vec<_>>>()?;
+    let items = rows.iter().map(pulled_from_row).collect::<AppResult<Vec<_>>>()?;
     let complete = (items.len() as i64) < limit;
     let next_cursor = if complete { checkpoint.max(cursor) } else { items.last().map_or(cursor, |i| i.server_seq) };
     Ok(PullResponse {
