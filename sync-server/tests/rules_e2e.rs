@@ -117,6 +117,7 @@ async fn d10_an_issued_document_stays_as_issued() {
         case: None,
         content_hash: Some("a".repeat(64)),
         corrects: None,
+        content: None,
     };
     a.write(|w| w.put(&doc)).unwrap();
     ca.sync(&mut a, &mut noop).await.unwrap();

@@ -92,7 +92,7 @@ pub fn field_class(entity: EntityKind, field: &str) -> FieldClass {
             "name" | "credit_code" | "status" | "risk_level" | "licence_no" | "licence_expiry",
         ) => FieldClass::Legal,
         (EntityKind::Evidence, _) => FieldClass::Immutable,
-        (EntityKind::Document, "number" | "content_hash" | "issued_at") => FieldClass::Immutable,
+        (EntityKind::Document, "number" | "content_hash" | "content" | "issued_at") => FieldClass::Immutable,
         _ => FieldClass::Ordinary,
     }
 }

@@ -82,6 +82,10 @@ pub struct Document {
     pub content_hash: Option<String>,
     /// Document it corrects.
     pub corrects: Option<DocumentId>,
+    /// The document's content as canonical JSON (the typed model of `zhifa-docgen`), frozen
+    /// when issued; `content_hash` is its SHA-256. Older records have none.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub content: Option<String>,
 }
 
 /// Formats a document number.

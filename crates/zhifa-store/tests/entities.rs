@@ -111,6 +111,7 @@ fn every_entity_round_trips_with_its_county() {
         case: None,
         content_hash: Some(ContentHash::of(b"pdf").as_str().into()),
         corrects: None,
+        content: None,
     };
     roundtrip(&mut r, &doc);
     let case = Case {
