@@ -99,6 +99,15 @@ CREATE TABLE evidence (
     inspection TEXT GENERATED ALWAYS AS (data ->> '$.inspection') STORED
 ) STRICT;
 
+CREATE TABLE evidence_files (
+    sha256 TEXT PRIMARY KEY,
+    path TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    mime TEXT NOT NULL,
+    uploaded INTEGER NOT NULL DEFAULT 0,
+    created_ms INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE hazards (
     pk INTEGER PRIMARY KEY,
     id TEXT NOT NULL UNIQUE,
@@ -195,6 +204,24 @@ CREATE TABLE plans (
     year INTEGER GENERATED ALWAYS AS (data ->> '$.year') VIRTUAL
 ) STRICT;
 
+CREATE TABLE print_jobs (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    document_id TEXT NOT NULL,
+    number TEXT,
+    reprint INTEGER NOT NULL CHECK (reprint IN (0, 1)),
+    printer TEXT NOT NULL,
+    profile TEXT NOT NULL,
+    state TEXT NOT NULL CHECK (state IN ('queued', 'sending', 'done', 'failed')),
+    bytes_total INTEGER NOT NULL DEFAULT 0,
+    bytes_sent INTEGER NOT NULL DEFAULT 0,
+    attempts INTEGER NOT NULL DEFAULT 0,
+    error_code TEXT,
+    error_message TEXT,
+    officer TEXT,
+    created_ms INTEGER NOT NULL,
+    updated_ms INTEGER NOT NULL
+) STRICT;
+
 CREATE TABLE pull_staging (
     server_seq INTEGER NOT NULL,
     entity TEXT NOT NULL,
@@ -262,6 +289,8 @@ CREATE INDEX number_blocks_key ON number_blocks(doc_code, org_id, year, start_no
 CREATE UNIQUE INDEX officers_cert_no ON officers(cert_no);
 
 CREATE INDEX officers_org ON officers(org);
+
+CREATE INDEX print_jobs_document ON print_jobs(document_id);
 
 CREATE INDEX tasks_enterprise ON tasks(enterprise);
 

@@ -8,6 +8,7 @@
 
 mod entity;
 mod error;
+mod local;
 mod migrate;
 mod numbering;
 mod read;
@@ -25,6 +26,7 @@ use zhifa_core::ids::{DeviceId, IdSource, IdSourceExt};
 
 pub use entity::{Entity, Scope};
 pub use error::{Result, StoreError};
+pub use local::{EvidenceFile, NewPrintJob, PrintJob, PrintState};
 pub use migrate::{MIGRATION_COUNT, schema_sql};
 pub use numbering::LeasedBlock;
 pub use read::{EnterpriseHit, ItemHit, LawHit};
