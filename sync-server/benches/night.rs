@@ -49,6 +49,7 @@ fn main() {
         .spawn()
         .unwrap();
     let rt = tokio::runtime::Builder::new_multi_thread().enable_all().build().unwrap();
+    zhifa_sync_client::install_crypto_provider();
     rt.block_on(async {
         for _ in 0..400 {
             if reqwest::get(format!("{url}/api/v1/capabilities")).await.is_ok_and(|r| r.status().is_success()) {
@@ -88,6 +89,16 @@ fn main() {
     let n_changes = changes.len();
     let field_changes: usize = changes.iter().map(|(_, c)| c.fields.len().max(1)).sum();
     let wire_bytes = summary.bytes_up as f64 / n_changes as f64;
+    let per_change = |b: u64| b as f64 / n_changes as f64;
+    println!(
+        "wire bytes per change: up {:.0} (JSON {:.0}, {:.1}x), down {:.0} (JSON {:.0}, {:.1}x)",
+        per_change(summary.bytes_up),
+        per_change(summary.json_bytes_up),
+        summary.json_bytes_up as f64 / summary.bytes_up.max(1) as f64,
+        per_change(summary.bytes_down),
+        per_change(summary.json_bytes_down),
+        summary.json_bytes_down as f64 / summary.bytes_down.max(1) as f64,
+    );
 
     // (a) Our merge, replayed in process into a fresh store (no HTTP).
     let replay = dir.path().join("replay.sqlite");

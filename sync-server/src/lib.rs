@@ -9,6 +9,7 @@ pub mod db;
 pub mod demo;
 pub mod error;
 pub mod sync;
+pub mod tls;
 
 use std::sync::Arc;
 
@@ -18,10 +19,13 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use serde::Deserialize;
+use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Predicate as _};
+use tower_http::compression::{CompressionLayer, CompressionLevel};
+use tower_http::decompression::RequestDecompressionLayer;
 use zhifa_protocol::{
-    API_PREFIX, AttachmentStatus, Capabilities, HEADER_DEVICE, HEADER_SIGNATURE, LeaseRequest, LoginRequest,
-    LoginResponse, NumberLease, PullResponse, PushRequest, PushResponse, RefreshRequest, RevokeRequest, SCHEMA_VERSION,
-    VerifyResponse,
+    API_PREFIX, AttachmentStatus, Capabilities, DocPayload, DocumentVerifyRequest, DocumentVerifyResponse, GapReport,
+    GapReportResponse, HEADER_DEVICE, HEADER_SIGNATURE, LeaseRequest, LoginRequest, LoginResponse, NumberLease,
+    PullResponse, PushRequest, PushResponse, RefreshRequest, RevokeRequest, SCHEMA_VERSION, VerifyResponse,
 };
 
 use crate::auth::Authenticated;
@@ -86,6 +90,8 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/verify", true),
     ("GET", "/api/v1/entities/{entity}/{id}", true),
     ("POST", "/api/v1/numbers/lease", true),
+    ("POST", "/api/v1/numbers/gaps", true),
+    ("POST", "/api/v1/documents/verify", true),
     ("GET", "/api/v1/attachments/{sha256}", true),
     ("PUT", "/api/v1/attachments/{sha256}", true),
     ("POST", "/api/v1/attachments/{sha256}/complete", true),
@@ -106,6 +112,8 @@ pub fn app(state: AppState) -> Router {
         .route("/verify", get(verify))
         .route("/entities/{entity}/{id}", get(entity))
         .route("/numbers/lease", post(lease))
+        .route("/numbers/gaps", post(report_gaps))
+        .route("/documents/verify", post(verify_document))
         .route("/attachments/{sha256}", get(attachment_status).put(attachment_chunk))
         .route("/attachments/{sha256}/complete", post(attachment_complete))
         .route("/attachments/{sha256}/content", get(attachment_content))
@@ -115,8 +123,24 @@ pub fn app(state: AppState) -> Router {
         .nest(API_PREFIX, api)
         .fallback(|| async { AppError::not_found() })
         .layer(DefaultBodyLimit::max(MAX_BODY))
+        // Inside the body limit's reach: `MAX_BODY` bounds the *decompressed* body, so a
+        // small compressed bomb is refused with 413 like any other oversized request.
+        // An unknown `Content-Encoding` is 415, rewritten to a JSON error below.
+        .layer(RequestDecompressionLayer::new())
         .layer(axum::middleware::map_response(error::ensure_json_errors))
+        // Outermost, so error bodies rewritten above are compressed too (never the other way
+        // round: a rewritten body must not inherit a `Content-Encoding` it does not have).
+        .layer(compression())
         .with_state(state)
+}
+
+/// Response compression (zstd or gzip, as the client's `Accept-Encoding` asks). Attachment
+/// bytes (`application/octet-stream`: JPEG photos, PDFs) are sent as they are; compressing
+/// them again costs CPU and saves nothing.
+fn compression() -> CompressionLayer<impl tower_http::compression::Predicate> {
+    CompressionLayer::new()
+        .quality(CompressionLevel::Default)
+        .compress_when(DefaultPredicate::new().and(NotForContentType::const_new("application/octet-stream")))
 }
 
 /// Serves the app on `listener` until the process ends.
@@ -128,8 +152,20 @@ async fn capabilities(State(s): State<AppState>) -> Json<Capabilities> {
     Json(Capabilities {
         api_version: "v1".into(),
         schema_version: SCHEMA_VERSION,
-        min_client_schema: 1,
-        features: ["push", "pull", "verify", "attachments", "numbers", "signed-push"].map(String::from).to_vec(),
+        min_client_schema: s.cfg.min_client_schema,
+        features: [
+            "push",
+            "pull",
+            "verify",
+            "attachments",
+            "numbers",
+            "signed-push",
+            "compression",
+            "number-gaps",
+            "document-verify",
+        ]
+        .map(String::from)
+        .to_vec(),
         max_batch_changes: s.cfg.max_batch as u32,
         max_body_bytes: MAX_BODY as u64,
         max_skew_ms: s.cfg.max_skew_ms,
@@ -150,26 +186,35 @@ async fn push(
     headers: HeaderMap,
     body: Bytes,
 ) -> AppResult<Json<PushResponse>> {
-    let req: PushRequest = parse_json(&body)?;
+    // The envelope first: a client of another schema version may send changes this server
+    // cannot parse, and its batch must still be held, not refused as malformed.
+    let env: sync::PushEnvelope = parse_json(&body)?;
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or("").to_owned();
-    if header(HEADER_DEVICE) != req.device_id {
+    if header(HEADER_DEVICE) != env.device_id {
         return Err(AppError::bad_request("DEVICE_MISMATCH", "请求头中的设备编号与提交内容不一致"));
     }
     let signature = header(HEADER_SIGNATURE);
-    let batch_seq = req.changes.first().map_or(0, |c| c.seq.max(0) as u64);
-    let device = auth::device_record(&s.db, &req.device_id).await?;
+    let batch_seq = env.first_seq().max(0) as u64;
+    let device = auth::device_record(&s.db, &env.device_id).await?;
     zhifa_auth::verify_push(
         device.as_ref(),
         &who,
         &zhifa_auth::PushRequest {
             method: "POST",
             path: "/api/v1/push",
-            device_id: &req.device_id,
+            device_id: &env.device_id,
             batch_seq,
             body: &body,
         },
         &signature,
     )?;
+    if !(s.cfg.min_client_schema..=SCHEMA_VERSION).contains(&env.schema_version) {
+        let (now, cfg) = (s.now(), s.cfg);
+        let officer = who.officer_id.clone();
+        let held = s.db.tx(move |tx| sync::hold_push(tx, &env, &officer, &body, &signature, now)).await?;
+        return Err(sync::schema_unsupported(held, &cfg));
+    }
+    let req: PushRequest = parse_json(&body)?;
     let (now, cfg, city) = (s.now(), s.cfg, s.city_code.clone());
     let resp = s.db.tx(move |tx| sync::push(tx, &who, &req, now, &cfg, &city)).await?;
     Ok(Json(resp))
@@ -269,6 +314,47 @@ async fn lease(
         })
         .await?,
     ))
+}
+
+/// `POST /api/v1/numbers/gaps`: the calling device's voided document numbers.
+async fn report_gaps(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    body: Bytes,
+) -> AppResult<Json<GapReportResponse>> {
+    let req: GapReport = parse_json(&body)?;
+    let Some(device) = who.device_id.clone() else {
+        return Err(AppError::forbidden("只有已登记的设备可以报告作废的文书编号"));
+    };
+    if req.gaps.len() > 10_000 {
+        return Err(AppError::bad_request("BATCH_TOO_LARGE", "一次最多报告10000个作废编号"));
+    }
+    let now = s.now();
+    let officer = who.officer_id.clone();
+    Ok(Json(s.db.tx(move |tx| sync::record_gaps(tx, &device, &officer, &req.gaps, now)).await?))
+}
+
+/// `POST /api/v1/documents/verify`: is the scanned paper document genuine? Answers
+/// `genuine`, `altered` or `unknown`; a document outside the caller's scope, a draft and a
+/// missing document all answer `unknown`, byte for byte.
+async fn verify_document(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    body: Bytes,
+) -> AppResult<Json<DocumentVerifyResponse>> {
+    let req: DocumentVerifyRequest = parse_json(&body)?;
+    let payload = DocPayload::parse(&req.payload).map_err(|e| AppError::bad_request("BAD_PAYLOAD", e.to_string()))?;
+    let id = payload.document_id.clone();
+    let found =
+        s.db.tx(move |tx| {
+            let r = tx.query(
+                &format!("SELECT {} FROM entities WHERE entity = 'document' AND entity_id = $1", sync::ENTITY_COLUMNS),
+                &[db::P::T(id)],
+            )?;
+            r.first().map(sync::pulled_from_row).transpose()
+        })
+        .await?;
+    Ok(Json(sync::document_verdict(found.filter(|e| who.can_see(e.county_code.as_deref())), &payload)))
 }
 
 fn check_sha(sha: &str) -> AppResult<()> {

@@ -5,7 +5,7 @@ use std::net::SocketAddr;
 use anyhow::Context;
 use clap::Parser;
 use zhifa_server::db::{Db, DbUrl};
-use zhifa_server::{AppState, demo, launch};
+use zhifa_server::{AppState, demo, launch, tls};
 
 /// 执法通 Zhifa 同步服务器
 #[derive(Parser, Debug)]
@@ -23,6 +23,12 @@ struct Args {
     /// 演示企业数量
     #[arg(long, default_value_t = 2400)]
     demo_enterprises: usize,
+    /// HTTPS 证书链（PEM，服务器证书在前）；与 --tls-key 一起给出时直接提供 HTTPS
+    #[arg(long, requires = "tls_key")]
+    tls_cert: Option<std::path::PathBuf>,
+    /// HTTPS 私钥（PEM）
+    #[arg(long, requires = "tls_cert")]
+    tls_key: Option<std::path::PathBuf>,
     /// 数据库工作线程数
     #[arg(long, default_value_t = 4)]
     workers: usize,
@@ -44,9 +50,22 @@ async fn main() -> anyhow::Result<()> {
             println!("  {}  {}  {}  {}", a.login, a.name, a.unit, a.roles);
         }
     }
+    let tls = match (&args.tls_cert, &args.tls_key) {
+        (Some(cert), Some(key)) => {
+            let read = |p: &std::path::Path| std::fs::read(p).with_context(|| format!("无法读取 {}", p.display()));
+            let cfg = tls::server_config(&read(cert)?, &read(key)?)
+                .map_err(|e| anyhow::anyhow!("错误[{}]：{e}", e.code()))?;
+            Some(cfg)
+        }
+        _ => None,
+    };
     let listener =
         tokio::net::TcpListener::bind(args.listen).await.with_context(|| format!("无法监听 {}", args.listen))?;
-    println!("zhifa-server 已启动：http://{}/api/v1/capabilities", listener.local_addr()?);
-    launch(listener, state).await?;
+    let scheme = if tls.is_some() { "https" } else { "http" };
+    println!("zhifa-server 已启动：{scheme}://{}/api/v1/capabilities", listener.local_addr()?);
+    match tls {
+        Some(cfg) => tls::launch_tls(listener, cfg, state).await?,
+        None => launch(listener, state).await?,
+    }
     Ok(())
 }

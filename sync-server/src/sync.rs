@@ -10,8 +10,9 @@ use zhifa_auth::Principal;
 use zhifa_core::change::{Change, EntityKind};
 use zhifa_core::merge::EntityState;
 use zhifa_protocol::{
-    AttachmentStatus, LeaseRequest, NumberLease, PullResponse, PulledEntity, PushRequest, PushResponse, RangeDigest,
-    Rejected, VerifyResponse, WireChange, WireConflict,
+    AttachmentStatus, DocumentVerifyResponse, GapReportResponse, LeaseRequest, NumberGap, NumberLease, PullResponse,
+    PulledEntity, PushRequest, PushResponse, RangeDigest, Rejected, RejectedGap, VerifiedDocument, VerifyResponse,
+    WireChange, WireConflict,
 };
 
 use crate::db::{DbError, P, Sql};
@@ -28,12 +29,99 @@ pub struct SyncConfig {
     pub max_page: i64,
     /// Largest attachment.
     pub max_attachment_bytes: u64,
+    /// Oldest client schema version whose pushes are merged (up to
+    /// [`zhifa_protocol::SCHEMA_VERSION`]); pushes outside that range are held.
+    pub min_client_schema: u32,
 }
 
 impl Default for SyncConfig {
     fn default() -> Self {
-        Self { max_skew_ms: 5 * 60_000, max_batch: 500, max_page: 1_000, max_attachment_bytes: 50 << 20 }
+        Self {
+            max_skew_ms: 5 * 60_000,
+            max_batch: 500,
+            max_page: 1_000,
+            max_attachment_bytes: 50 << 20,
+            min_client_schema: 1,
+        }
     }
+}
+
+/// The part of a push every schema version shares: enough to authenticate and hold it.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct PushEnvelope {
+    /// Device id.
+    pub device_id: String,
+    /// Client schema version.
+    pub schema_version: u32,
+    /// Changes, read only for their sequence numbers.
+    #[serde(default)]
+    pub changes: Vec<SeqOnly>,
+}
+
+/// A change of any schema version, as far as holding it needs.
+#[derive(Debug, Clone, serde::Deserialize)]
+pub struct SeqOnly {
+    /// Device sequence.
+    #[serde(default)]
+    pub seq: i64,
+}
+
+impl PushEnvelope {
+    /// First device sequence of the batch (0 when empty).
+    pub fn first_seq(&self) -> i64 {
+        self.changes.first().map_or(0, |c| c.seq)
+    }
+
+    /// Last device sequence of the batch (0 when empty).
+    pub fn last_seq(&self) -> i64 {
+        self.changes.last().map_or(0, |c| c.seq)
+    }
+}
+
+/// Keeps a signed batch of an unsupported schema version (once per device and range);
+/// returns the version it had. Nothing of it is merged or acknowledged.
+pub fn hold_push(
+    tx: &mut dyn Sql,
+    env: &PushEnvelope,
+    officer_id: &str,
+    body: &[u8],
+    signature: &str,
+    now_ms: u64,
+) -> AppResult<u32> {
+    let text = String::from_utf8(body.to_vec()).map_err(AppError::internal)?;
+    tx.exec(
+        "INSERT INTO held_pushes (device_id, first_seq, last_seq, schema_version, officer_id, body, signature, \
+         received_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (device_id, first_seq, last_seq) DO NOTHING",
+        &[
+            P::T(env.device_id.clone()),
+            P::I(env.first_seq()),
+            P::I(env.last_seq()),
+            P::I(i64::from(env.schema_version)),
+            P::T(officer_id.into()),
+            P::T(text),
+            P::T(signature.into()),
+            P::I(now_ms as i64),
+        ],
+    )?;
+    Ok(env.schema_version)
+}
+
+/// `426 SCHEMA_UNSUPPORTED`: the batch is held on the server, acknowledged nowhere, and the
+/// tablet keeps every change. The message says which side has to be upgraded.
+pub fn schema_unsupported(client: u32, cfg: &SyncConfig) -> AppError {
+    let (lo, hi) = (cfg.min_client_schema, zhifa_protocol::SCHEMA_VERSION);
+    let message = if client < lo {
+        format!(
+            "本机应用的数据格式版本（{client}）过旧，服务器只接受{lo}至{hi}版：请升级执法通应用后再同步。\
+             本次提交已暂存在服务器，本机未同步的数据全部保留，不会丢失"
+        )
+    } else {
+        format!(
+            "本机应用的数据格式版本（{client}）比服务器新（服务器支持{lo}至{hi}版）：请联系管理员升级同步服务器。\
+             本次提交已暂存在服务器，本机未同步的数据全部保留，不会丢失"
+        )
+    };
+    AppError::new(axum::http::StatusCode::UPGRADE_REQUIRED, "SCHEMA_UNSUPPORTED", message)
 }
 
 fn hex(bytes: &[u8]) -> String {
@@ -350,7 +438,9 @@ pub fn verify(tx: &mut dyn Sql, device_id: &str) -> AppResult<VerifyResponse> {
         e.1.update(line.as_bytes());
         max_seq = max_seq.max(seq);
     }
+    let number_gaps = device_gaps(tx, device_id)?;
     Ok(VerifyResponse {
+        number_gaps,
         device_id: device_id.into(),
         count: rows.len() as u64,
         max_seq,
@@ -422,6 +512,132 @@ pub fn lease(
         end: end as u32,
         device_id: device_id.into(),
     })
+}
+
+/// Gaps a device reported, ordered by code, organisation, year and number.
+pub fn device_gaps(tx: &mut dyn Sql, device_id: &str) -> AppResult<Vec<NumberGap>> {
+    let rows = tx.query(
+        "SELECT doc_code, org_id, year, number, reason, taken_ms FROM number_gaps WHERE device_id = $1 \
+         ORDER BY doc_code, org_id, year, number",
+        &[P::T(device_id.into())],
+    )?;
+    rows.iter()
+        .map(|r| {
+            Ok(NumberGap {
+                doc_code: r[0].t()?,
+                org_id: r[1].t()?,
+                year: r[2].i()? as i32,
+                number: r[3].i()? as u32,
+                reason: r[4].t()?,
+                at_ms: r[5].i()? as u64,
+            })
+        })
+        .collect()
+}
+
+/// Longest accepted gap reason (characters).
+const MAX_GAP_REASON: usize = 500;
+
+/// Stores reported gaps. A gap is accepted only for a number inside a block leased to this
+/// device (otherwise `NOT_FOUND`, like a number that was never leased); a gap already stored
+/// is a duplicate (the first report stands).
+pub fn record_gaps(
+    tx: &mut dyn Sql,
+    device_id: &str,
+    officer_id: &str,
+    gaps: &[NumberGap],
+    now_ms: u64,
+) -> AppResult<GapReportResponse> {
+    let mut resp = GapReportResponse::default();
+    for g in gaps {
+        let reject = |code: &str, message: &str| RejectedGap {
+            doc_code: g.doc_code.clone(),
+            number: g.number,
+            code: code.into(),
+            message: message.into(),
+        };
+        let reason = g.reason.trim();
+        if reason.is_empty() || reason.chars().count() > MAX_GAP_REASON {
+            resp.rejected.push(reject("GAP_REASON", "作废文书编号须说明原因（不超过500字）"));
+            continue;
+        }
+        let leased = tx.query(
+            "SELECT 1 FROM number_leases WHERE device_id = $1 AND doc_code = $2 AND org_id = $3 AND year = $4 \
+             AND start_no <= $5 AND end_no >= $5",
+            &[
+                P::T(device_id.into()),
+                P::T(g.doc_code.clone()),
+                P::T(g.org_id.clone()),
+                P::I(i64::from(g.year)),
+                P::I(i64::from(g.number)),
+            ],
+        )?;
+        if leased.is_empty() {
+            resp.rejected.push(reject("NOT_FOUND", "对象不存在"));
+            continue;
+        }
+        let n = tx.exec(
+            "INSERT INTO number_gaps (doc_code, org_id, year, number, device_id, officer_id, reason, taken_ms, \
+             reported_ms) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) \
+             ON CONFLICT (doc_code, org_id, year, number) DO NOTHING",
+            &[
+                P::T(g.doc_code.clone()),
+                P::T(g.org_id.clone()),
+                P::I(i64::from(g.year)),
+                P::I(i64::from(g.number)),
+                P::T(device_id.into()),
+                P::T(officer_id.into()),
+                P::T(reason.into()),
+                P::I(g.at_ms.min(i64::MAX as u64) as i64),
+                P::I(now_ms as i64),
+            ],
+        )?;
+        if n == 0 {
+            resp.duplicates += 1;
+        } else {
+            resp.recorded += 1;
+        }
+    }
+    Ok(resp)
+}
+
+/// The answer to a scanned document payload, given the document the caller may see (`None`:
+/// missing or out of scope). Drafts and deleted documents were never issued as they stand,
+/// so they answer `unknown` too.
+pub fn document_verdict(doc: Option<PulledEntity>, payload: &zhifa_protocol::DocPayload) -> DocumentVerifyResponse {
+    let text = |e: &PulledEntity, k: &str| e.fields.get(k).and_then(Value::as_str).map(str::to_owned);
+    let issued = doc.filter(|e| {
+        !e.deleted
+            && text(e, "status").is_some_and(|st| st != "draft")
+            && text(e, "content_hash").is_some_and(|h| !h.is_empty())
+    });
+    let Some(e) = issued else {
+        return DocumentVerifyResponse {
+            result: "unknown".into(),
+            message: "查无此文书：系统中没有与此核验码对应的已签发文书，请向签发机关核实".into(),
+            document: None,
+        };
+    };
+    let genuine = text(&e, "content_hash").is_some_and(|h| h.eq_ignore_ascii_case(&payload.content_hash));
+    let document = Some(VerifiedDocument {
+        id: e.id.clone(),
+        doc_type: text(&e, "doc_type").unwrap_or_default(),
+        number: text(&e, "number"),
+        status: text(&e, "status").unwrap_or_default(),
+    });
+    if genuine {
+        DocumentVerifyResponse {
+            result: "genuine".into(),
+            message: "文书真实有效，与签发时的内容一致".into(),
+            document,
+        }
+    } else {
+        DocumentVerifyResponse {
+            result: "altered".into(),
+            message: "文书内容与签发时不一致，可能被篡改：请以签发机关存档的文书为准".into(),
+            document,
+        }
+    }
 }
 
 /// Upload state of an attachment.

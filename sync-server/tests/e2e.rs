@@ -161,7 +161,7 @@ async fn a_tablet_behind_the_tombstone_horizon_resyncs_in_full_and_keeps_its_uns
     let admin_login = server.accounts.iter().find(|x| x.roles.contains("系统管理员")).unwrap().login.clone();
     login(&server, &mut admin, &admin_login).await;
     let token = access_token(&admin);
-    let r: serde_json::Value = reqwest::Client::new()
+    let r: serde_json::Value = common::http()
         .post(format!("{}/api/v1/admin/purge-tombstones", server.url))
         .bearer_auth(&token)
         .body(r#"{"older_than_days": 90}"#)

@@ -22,6 +22,7 @@ fn spawn(db: &std::path::Path, port: u16, demo: bool) -> Child {
 
 async fn wait_up(url: &str) {
     for _ in 0..200 {
+        zhifa_sync_client::install_crypto_provider();
         if reqwest::get(format!("{url}/api/v1/capabilities")).await.is_ok_and(|r| r.status().is_success()) {
             return;
         }

@@ -224,6 +224,7 @@ impl Env {
             }
             _ => (start(enterprises).await, None),
         };
+        zhifa_sync_client::install_crypto_provider();
         let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build().unwrap();
         Self { server, http, _pg: pg }
     }
@@ -466,6 +467,11 @@ enum Bola {
     ReadForeignEntity,
     /// Leasing document numbers of a county-B organisation answers like a missing organisation.
     LeaseForeignOrg,
+    /// Reporting a gap in a number another device leased answers like a number never leased,
+    /// and records nothing.
+    GapForeignLease,
+    /// Scanning a county-B issued document answers exactly like an unknown document.
+    VerifyForeignDocument,
     /// Attachments are global by SHA-256 (the hash, learnt only from in-scope evidence records, is
     /// the capability): status/content of a known hash are readable, an unknown hash is "missing".
     AttachmentStatusByHash,
@@ -493,6 +499,8 @@ const BOLA_MATRIX: &[(&str, &str, Bola)] = &[
     ("GET", "/api/v1/verify", Bola::VerifyForeignDevice),
     ("GET", "/api/v1/entities/{entity}/{id}", Bola::ReadForeignEntity),
     ("POST", "/api/v1/numbers/lease", Bola::LeaseForeignOrg),
+    ("POST", "/api/v1/numbers/gaps", Bola::GapForeignLease),
+    ("POST", "/api/v1/documents/verify", Bola::VerifyForeignDocument),
     ("GET", "/api/v1/attachments/{sha256}", Bola::AttachmentStatusByHash),
     ("PUT", "/api/v1/attachments/{sha256}", Bola::AttachmentChunkImmutable),
     ("POST", "/api/v1/attachments/{sha256}/complete", Bola::AttachmentCompleteIdempotent),
@@ -550,7 +558,7 @@ async fn a1_bola_county_a_token_on_county_b_objects() {
     let b_insp = env.officer(Some(LISHI), |o| o.roles == ["inspector"]).await;
     let mut ta = env.tablet(&a_insp.login).await;
     let ta_appr = env.tablet(&a_appr.login).await;
-    let tb = env.tablet(&b_insp.login).await;
+    let mut tb = env.tablet(&b_insp.login).await;
     assert_eq!(ta.officer.county_code.as_deref(), Some(XIAOYI));
     assert_eq!(tb.officer.county_code.as_deref(), Some(LISHI));
     let mut v = Violations::default();
@@ -659,6 +667,68 @@ async fn a1_bola_county_a_token_on_county_b_objects() {
                 v.check(!missing.ok(), || format!("{route}: numbers leased for an organisation that does not exist"));
                 v.check(foreign.shape() == missing.shape(), || {
                     format!("{route}: county-B organisation {:?} vs missing {:?}", foreign.sc(), missing.sc())
+                });
+            }
+            Bola::GapForeignLease => {
+                let lease = |org: String| json!({"doc_code": "应急检记", "org_id": org, "year": 2026, "count": 5});
+                let org_a = env.some_entity("organisation", XIAOYI).await;
+                let org_b = env.some_entity("organisation", LISHI).await;
+                let mine: Value =
+                    env.post("/api/v1/numbers/lease", Some(ta.access()), &lease(org_a.clone())).await.json();
+                let theirs: Value =
+                    env.post("/api/v1/numbers/lease", Some(tb.access()), &lease(org_b.clone())).await.json();
+                let gap = |org: &str, n: &Value| {
+                    json!({"gaps": [{"doc_code": "应急检记", "org_id": org, "year": 2026, "number": n,
+                        "reason": "打印错误", "at_ms": 1}]})
+                };
+                let own = env.post("/api/v1/numbers/gaps", Some(ta.access()), &gap(&org_a, &mine["start"])).await;
+                v.check(own.ok() && own.json::<Value>()["recorded"] == 1, || {
+                    format!("{route}: own gap {:?}", own.text())
+                });
+                let foreign = env.post("/api/v1/numbers/gaps", Some(ta.access()), &gap(&org_b, &theirs["start"])).await;
+                let missing = env.post("/api/v1/numbers/gaps", Some(ta.access()), &gap(&org_b, &json!(999_999))).await;
+                let rej = |r: &Resp| r.json::<Value>()["rejected"].clone();
+                v.check(foreign.ok() && rej(&foreign)[0]["code"] == "NOT_FOUND", || {
+                    format!("{route}: a gap in county B's lease was not refused: {}", foreign.text())
+                });
+                v.check(rej(&foreign) == rej(&missing).as_array().map_or(json!(null), |a| {
+                    json!([{"doc_code": a[0]["doc_code"], "number": theirs["start"], "code": a[0]["code"], "message": a[0]["message"]}])
+                }), || format!("{route}: foreign {} vs missing {}", foreign.text(), missing.text()));
+                let stored =
+                    env.rows("SELECT count(*) FROM number_gaps WHERE org_id = $1", vec![P::T(org_b.clone())]).await;
+                v.check(stored[0][0].i().unwrap() == 0, || {
+                    format!("{route}: a gap was recorded on county B's numbers")
+                });
+            }
+            Bola::VerifyForeignDocument => {
+                let now = env.now();
+                let issued = |t: &mut Tablet, county: &str, hash: &str| {
+                    let id = new_id();
+                    let fields = json!({"doc_type": "现场检查记录", "number": "（吕）应急检记〔2026〕1号",
+                        "status": "issued", "content_hash": hash, "inspection": new_id()});
+                    (id.clone(), t.change(now, "document", &id, fields, Some(county)))
+                };
+                let (h_a, h_b) = (sha256_hex(b"county A document"), sha256_hex(b"county B document"));
+                let (doc_a, ca) = issued(&mut ta, XIAOYI, &h_a);
+                let (doc_b, cb) = issued(&mut tb, LISHI, &h_b);
+                v.check(env.push(&ta, &[ca]).await.json::<PushResponse>().accepted == 1, || format!("{route}: push A"));
+                v.check(env.push(&tb, &[cb]).await.json::<PushResponse>().accepted == 1, || format!("{route}: push B"));
+                let scan = |id: &str, h: &str| json!({"payload": format!("ZHIFA-DOC:1:{id}:{h}")});
+                let own = env.post("/api/v1/documents/verify", Some(ta.access()), &scan(&doc_a, &h_a)).await;
+                v.check(own.ok() && own.json::<Value>()["result"] == "genuine", || {
+                    format!("{route}: own {}", own.text())
+                });
+                let foreign = env.post("/api/v1/documents/verify", Some(ta.access()), &scan(&doc_b, &h_b)).await;
+                let missing = env.post("/api/v1/documents/verify", Some(ta.access()), &scan(&new_id(), &h_b)).await;
+                v.check(foreign.ok() && foreign.json::<Value>()["result"] == "unknown", || {
+                    format!("{route}: county-B document {}", foreign.text())
+                });
+                v.check(foreign.shape() == missing.shape(), || {
+                    format!("{route}: county-B document {} vs missing {}", foreign.text(), missing.text())
+                });
+                let theirs = env.post("/api/v1/documents/verify", Some(tb.access()), &scan(&doc_b, &h_b)).await;
+                v.check(theirs.json::<Value>()["result"] == "genuine", || {
+                    format!("{route}: B's own {}", theirs.text())
                 });
             }
             Bola::AttachmentStatusByHash => {
@@ -1348,6 +1418,8 @@ const BODY_ROUTES: &[(&str, &str, BodyKind)] = &[
     ("POST", "/api/v1/auth/logout", BodyKind::Ignored),
     ("POST", "/api/v1/push", BodyKind::Json),
     ("POST", "/api/v1/numbers/lease", BodyKind::Json),
+    ("POST", "/api/v1/numbers/gaps", BodyKind::Json),
+    ("POST", "/api/v1/documents/verify", BodyKind::Json),
     ("PUT", "/api/v1/attachments/{sha256}", BodyKind::Chunk),
     ("POST", "/api/v1/attachments/{sha256}/complete", BodyKind::Ignored),
     ("POST", "/api/v1/devices/{id}/revoke", BodyKind::Json),
@@ -1382,6 +1454,13 @@ fn garbage_bodies() -> Vec<(&'static str, Vec<u8>, Option<&'static str>)> {
         ("duplicate keys", br#"{"reason":"a","reason":"b","refresh_token":"a","refresh_token":"b"}"#.to_vec(), None),
         ("NUL bytes", vec![0; 4096], None),
         ("truncated gzip", vec![0x1f, 0x8b, 0x08, 0, 0, 0, 0, 0, 0, 3, 0xab, 0x56], Some("gzip")),
+        ("truncated zstd", vec![0x28, 0xb5, 0x2f, 0xfd, 0x24, 0x10, 0x81], Some("zstd")),
+        (
+            "zstd bomb: 64 MiB of spaces in a few kB",
+            zstd::bulk::compress(&vec![b' '; 64 << 20], 3).unwrap(),
+            Some("zstd"),
+        ),
+        ("unknown content encoding", b"{}".to_vec(), Some("br")),
     ]
 }
 

@@ -322,6 +322,60 @@ pub struct VerifyResponse {
     pub digest: String,
     /// Per range of 1,000 sequences: `[from, to, count, digest]`.
     pub ranges: Vec<RangeDigest>,
+    /// Document numbers this device reported as voided (gaps), for the supervisor's check
+    /// of the numbering; ascending by code, organisation, year and number.
+    #[serde(default)]
+    pub number_gaps: Vec<NumberGap>,
+}
+
+/// A document number taken on a tablet and voided (e.g. a misprint before service): it is
+/// never reused, and the gap in the sequence is explained by `reason`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NumberGap {
+    /// Document code (e.g. `应急检记`).
+    pub doc_code: String,
+    /// Organisation id.
+    pub org_id: String,
+    /// Year.
+    pub year: i32,
+    /// The voided number.
+    pub number: u32,
+    /// Why it was voided (as the inspector wrote it).
+    pub reason: String,
+    /// When the number was taken on the tablet (Unix ms, device clock: evidence only).
+    pub at_ms: u64,
+}
+
+/// `POST /api/v1/numbers/gaps`: the tablet's voided numbers (all of them; the server keeps
+/// each once).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapReport {
+    /// Gaps.
+    pub gaps: Vec<NumberGap>,
+}
+
+/// Answer to a gap report.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct GapReportResponse {
+    /// Gaps stored for the first time.
+    pub recorded: u32,
+    /// Gaps the server already had.
+    pub duplicates: u32,
+    /// Gaps refused (e.g. a number outside this device's leased blocks).
+    pub rejected: Vec<RejectedGap>,
+}
+
+/// A gap the server refused.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RejectedGap {
+    /// Document code.
+    pub doc_code: String,
+    /// Number.
+    pub number: u32,
+    /// Stable code.
+    pub code: String,
+    /// Chinese message.
+    pub message: String,
 }
 
 /// Count and digest of one sequence range.
@@ -378,6 +432,74 @@ pub struct NumberLease {
     pub end: u32,
     /// Device the block belongs to.
     pub device_id: String,
+}
+
+/// Prefix and version of the QR payload printed on issued documents
+/// (`ZHIFA-DOC:1:{document id}:{SHA-256 hex of the canonical content}`).
+pub const DOC_PAYLOAD_PREFIX: &str = "ZHIFA-DOC:1:";
+
+/// A scanned QR payload, split into its parts.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DocPayload {
+    /// Document id.
+    pub document_id: String,
+    /// Lower-case hex SHA-256 the document carried when printed.
+    pub content_hash: String,
+}
+
+/// Why a scanned payload is not a Zhifa document payload.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("二维码内容不是执法文书核验码")]
+pub struct BadPayload;
+
+impl DocPayload {
+    /// Parses `ZHIFA-DOC:1:{id}:{64 hex}` (surrounding whitespace ignored, hex in either
+    /// case, returned lower-case).
+    pub fn parse(scanned: &str) -> Result<Self, BadPayload> {
+        let rest = scanned.trim().strip_prefix(DOC_PAYLOAD_PREFIX).ok_or(BadPayload)?;
+        let (id, hash) = rest.rsplit_once(':').ok_or(BadPayload)?;
+        let id_ok = !id.is_empty()
+            && id.len() <= 100
+            && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+        if !id_ok || hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(BadPayload);
+        }
+        Ok(Self { document_id: id.to_owned(), content_hash: hash.to_ascii_lowercase() })
+    }
+}
+
+/// `POST /api/v1/documents/verify`: a QR payload scanned from a paper document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentVerifyRequest {
+    /// The scanned text, `ZHIFA-DOC:1:{id}:{sha256}`.
+    pub payload: String,
+}
+
+/// What the server knows of a scanned document.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DocumentVerifyResponse {
+    /// `genuine` (issued, same content hash), `altered` (issued, another hash: the paper
+    /// does not match what was issued) or `unknown` (no such issued document in the
+    /// caller's scope; out of scope answers exactly like this).
+    pub result: String,
+    /// Chinese explanation for the person holding the paper.
+    pub message: String,
+    /// The issued document (genuine and altered only).
+    #[serde(default)]
+    pub document: Option<VerifiedDocument>,
+}
+
+/// The issued document a payload names.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct VerifiedDocument {
+    /// Id.
+    pub id: String,
+    /// Type name (e.g. 现场检查记录).
+    pub doc_type: String,
+    /// Document number.
+    pub number: Option<String>,
+    /// Status (`issued`, `served`, `corrected`).
+    pub status: String,
 }
 
 /// `POST /api/v1/devices/{id}/revoke` body.

@@ -137,6 +137,34 @@ fn goldens() {
             max_seq: 2,
             digest: "ab".into(),
             ranges: vec![RangeDigest { from_seq: 1, to_seq: 1000, count: 2, digest: "ab".into() }],
+            number_gaps: vec![gap()],
+        },
+    );
+    golden("gap_report", &GapReport { gaps: vec![gap()] });
+    golden(
+        "gap_report_response",
+        &GapReportResponse {
+            recorded: 1,
+            duplicates: 0,
+            rejected: vec![RejectedGap {
+                doc_code: "应急检记".into(),
+                number: 999,
+                code: "NOT_FOUND".into(),
+                message: "对象不存在".into(),
+            }],
+        },
+    );
+    golden(
+        "document_verify_response",
+        &DocumentVerifyResponse {
+            result: "genuine".into(),
+            message: "文书真实有效，与签发时内容一致".into(),
+            document: Some(VerifiedDocument {
+                id: "019a2b3c-0000-7000-8000-0000000000d1".into(),
+                doc_type: "现场检查记录".into(),
+                number: Some("（吕）应急检记〔2026〕15号".into()),
+                status: "issued".into(),
+            }),
         },
     );
     golden("attachment_status", &AttachmentStatus { sha256: "ab".into(), received: 1_048_576, complete: false });
@@ -152,6 +180,35 @@ fn goldens() {
             device_id: "d".into(),
         },
     );
+}
+
+fn gap() -> NumberGap {
+    NumberGap {
+        doc_code: "应急检记".into(),
+        org_id: "o".into(),
+        year: 2026,
+        number: 17,
+        reason: "打印错误，作废".into(),
+        at_ms: 1_764_400_000_000,
+    }
+}
+
+#[test]
+fn document_payloads_parse_strictly() {
+    let h = "AB".repeat(32);
+    let p = DocPayload::parse(&format!(" ZHIFA-DOC:1:019a-77:{h}\n")).unwrap();
+    assert_eq!((p.document_id.as_str(), p.content_hash), ("019a-77", "ab".repeat(32)));
+    for bad in [
+        String::new(),
+        format!("ZHIFA-DOC:2:x:{h}"),
+        format!("ZHIFA-DOC:1::{h}"),
+        "ZHIFA-DOC:1:x:abc".to_owned(),
+        format!("ZHIFA-DOC:1:x:{}", "g".repeat(64)),
+        format!("ZHIFA-DOC:1:x/../y:{h}"),
+        format!("ZHIFA-DOC:1:x:{h}:extra"),
+    ] {
+        assert_eq!(DocPayload::parse(&bad), Err(BadPayload), "{bad:?}");
+    }
 }
 
 #[test]

@@ -49,6 +49,46 @@ impl Replica {
     }
 }
 
+/// A number taken on this device and then voided (`Writer::record_gap`), as reported to
+/// the server at sync.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct VoidedNumber {
+    /// Document code.
+    pub doc_code: String,
+    /// Organisation id.
+    pub org_id: String,
+    /// Year.
+    pub year: i32,
+    /// The number.
+    pub number: u32,
+    /// Why it was voided.
+    pub reason: String,
+    /// When the number was taken (Unix ms, device clock).
+    pub at_ms: u64,
+}
+
+impl Replica {
+    /// Every number this device voided, ordered by code, organisation, year and number
+    /// (read-only; the sync client reports them to the server).
+    pub fn voided_numbers(&self) -> Result<Vec<VoidedNumber>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT doc_code, org_id, year, number, coalesce(reason, ''), at_ms FROM number_log \
+             WHERE status = 'gap' ORDER BY doc_code, org_id, year, number",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(VoidedNumber {
+                doc_code: r.get(0)?,
+                org_id: r.get(1)?,
+                year: r.get(2)?,
+                number: r.get::<_, i64>(3)? as u32,
+                reason: r.get(4)?,
+                at_ms: r.get::<_, i64>(5)? as u64,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}
+
 impl Writer<'_> {
     /// Takes the next number for a document, in the same transaction as the document's
     /// issue. Fails with a clear message when the device has no numbers left (sync first).

@@ -48,6 +48,24 @@ pub enum SyncError {
     /// A malformed answer.
     #[error("服务器返回的数据无法识别")]
     Protocol(#[source] serde_json::Error),
+    /// A compressed answer could not be decompressed (or was too large).
+    #[error("服务器返回的数据无法解压")]
+    Decode(#[source] std::io::Error),
+    /// The server's certificate is not signed by a trusted CA (or names another host).
+    #[error("服务器证书不受信任，已停止连接：请确认连接的是本单位的同步服务器，并检查本机配置的根证书（{reason}）")]
+    TlsUntrusted {
+        /// What the verifier found.
+        reason: String,
+    },
+    /// Another TLS failure (handshake, protocol version).
+    #[error("与同步服务器建立加密连接失败（{reason}）")]
+    Tls {
+        /// What failed.
+        reason: String,
+    },
+    /// The TLS settings (CA file) are invalid.
+    #[error("证书配置无效：{0}")]
+    TlsConfig(String),
     /// The stored device key is unreadable.
     #[error("本机设备密钥已损坏，请联系管理员重新登记设备")]
     KeyCorrupt,
@@ -63,8 +81,19 @@ impl SyncError {
             Self::Store(e) => e.code(),
             Self::Key(e) => e.code(),
             Self::Protocol(_) => "PROTOCOL",
+            Self::Decode(_) => "DECODE",
             Self::KeyCorrupt => "DEVICE_KEY_CORRUPT",
+            Self::TlsUntrusted { .. } => "TLS_UNTRUSTED",
+            Self::Tls { .. } => "TLS_FAILED",
+            Self::TlsConfig(_) => "TLS_CONFIG",
         }
+    }
+
+    /// Whether the server holds this device's pushes because their schema version is not
+    /// supported (`SCHEMA_UNSUPPORTED`): the app or the server must be upgraded. The outbox
+    /// is untouched; the message says which side.
+    pub fn needs_upgrade(&self) -> bool {
+        self.code() == "SCHEMA_UNSUPPORTED"
     }
 
     /// Whether trying again later can help (network, 5xx, 429).
@@ -114,10 +143,18 @@ pub struct SyncReport {
     pub conflicts: u64,
     /// Entities pulled and applied.
     pub pulled: u64,
-    /// Bytes sent (request bodies).
+    /// Bytes sent (request bodies as they went on the wire, i.e. compressed).
     pub bytes_up: u64,
-    /// Bytes received (response bodies).
+    /// Bytes received (response bodies as they came off the wire, i.e. compressed).
     pub bytes_down: u64,
+    /// The same request bodies before compression (JSON).
+    pub json_bytes_up: u64,
+    /// The same response bodies after decompression (JSON).
+    pub json_bytes_down: u64,
+    /// Voided document numbers the server recorded for the first time.
+    pub gaps_reported: u64,
+    /// Voided numbers the server refused (e.g. outside this device's leased blocks).
+    pub gaps_rejected: Vec<zhifa_protocol::RejectedGap>,
 }
 
 /// A pulled entity as the replica stores it (`None` for an entity kind this build does
@@ -137,26 +174,161 @@ pub(crate) fn remote(it: &zhifa_protocol::PulledEntity) -> Option<RemoteEntity> 
 /// Meta keys in the replica.
 const KEY_PKCS8: &str = "device_key_pkcs8";
 const KEY_TOKENS: &str = "sync_tokens";
+/// SHA-256 of the last gap list the server answered (nothing new: nothing sent).
+const KEY_GAPS_SENT: &str = "number_gaps_reported";
+
+/// Largest response body the client decompresses (a bigger one is refused, not buffered).
+const MAX_DECODED: u64 = 256 << 20;
+
+/// zstd level of request bodies (3: zstd's default; ~10× on change JSON at a few ms per batch).
+const ZSTD_LEVEL: i32 = 3;
+
+/// Decodes a response body by its `Content-Encoding` (only what we asked for: zstd, gzip
+/// is not requested, identity).
+fn decode_body(encoding: Option<&str>, wire: &[u8]) -> Result<Vec<u8>, SyncError> {
+    use std::io::Read as _;
+    match encoding.map(str::trim) {
+        None | Some("") | Some("identity") => Ok(wire.to_vec()),
+        Some(e) if e.eq_ignore_ascii_case("zstd") => {
+            let mut out = Vec::new();
+            let dec = zstd::stream::read::Decoder::new(wire).map_err(SyncError::Decode)?;
+            dec.take(MAX_DECODED + 1).read_to_end(&mut out).map_err(SyncError::Decode)?;
+            if out.len() as u64 > MAX_DECODED {
+                return Err(SyncError::Decode(std::io::Error::other("response larger than the client accepts")));
+            }
+            Ok(out)
+        }
+        Some(other) => Err(SyncError::Decode(std::io::Error::other(format!("unsupported content-encoding {other:?}")))),
+    }
+}
 
 /// A sync client for one replica and one server.
 pub struct SyncClient {
     base: String,
     http: reqwest::Client,
+    /// Whether push bodies are sent zstd-compressed (turned off for the rest of this
+    /// client's life if the server answers 415, i.e. an older server without decompression).
+    compress_requests: std::sync::atomic::AtomicBool,
     /// Changes per push.
     pub batch: usize,
     /// Entities per pull page.
     pub page: i64,
+    /// Schema version this client declares in pushes (this build's
+    /// [`zhifa_protocol::SCHEMA_VERSION`]; changed only by tests and staged upgrades).
+    pub schema_version: u32,
+}
+
+/// Which certificate authorities the client trusts for `https://` servers.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub enum TrustRoots {
+    /// The operating system's trust store (a server with a publicly trusted certificate).
+    #[default]
+    System,
+    /// Only these CA certificates (PEM text, one or more `CERTIFICATE` blocks): the
+    /// deployment's own CA, e.g. the city bureau's. The system store is not consulted.
+    CaPem(Vec<u8>),
+}
+
+/// Makes ring the process-wide rustls crypto provider, if none is installed yet.
+///
+/// reqwest is built with `rustls-no-provider` (the project uses ring, not aws-lc): a
+/// `reqwest::Client` built without a preconfigured TLS setup panics unless a provider is
+/// installed. [`SyncClient`] calls this itself; code that builds its own reqwest clients in
+/// the same process (the app, tests) calls it once at start-up.
+pub fn install_crypto_provider() {
+    // Err means a provider is already installed: fine either way.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// rustls with the ring provider (the project's crypto provider; no aws-lc).
+fn tls_config(roots: &TrustRoots) -> Result<rustls::ClientConfig, SyncError> {
+    use rustls::pki_types::CertificateDer;
+    use rustls::pki_types::pem::PemObject as _;
+    let provider = std::sync::Arc::new(rustls::crypto::ring::default_provider());
+    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+        .with_safe_default_protocol_versions()
+        .map_err(|e| SyncError::TlsConfig(e.to_string()))?;
+    Ok(match roots {
+        TrustRoots::System => {
+            let verifier =
+                rustls_platform_verifier::Verifier::new(provider).map_err(|e| SyncError::TlsConfig(e.to_string()))?;
+            builder.dangerous().with_custom_certificate_verifier(std::sync::Arc::new(verifier)).with_no_client_auth()
+        }
+        TrustRoots::CaPem(pem) => {
+            let mut store = rustls::RootCertStore::empty();
+            for cert in CertificateDer::pem_slice_iter(pem) {
+                let cert = cert.map_err(|e| SyncError::TlsConfig(e.to_string()))?;
+                store.add(cert).map_err(|e| SyncError::TlsConfig(e.to_string()))?;
+            }
+            if store.is_empty() {
+                return Err(SyncError::TlsConfig("no CERTIFICATE block in the CA file".into()));
+            }
+            builder.with_root_certificates(store).with_no_client_auth()
+        }
+    })
+}
+
+/// Classifies a transport error: a certificate the client does not trust and other TLS
+/// failures get their own codes (retrying cannot fix them); the rest is the network.
+fn transport_error(e: reqwest::Error) -> SyncError {
+    /// The rustls error somewhere below `err`. `io::Error::source` skips the error it wraps
+    /// (it returns the wrapped error's source), so wrapped io errors are opened by hand.
+    fn find(err: &(dyn std::error::Error + 'static)) -> Option<rustls::Error> {
+        if let Some(t) = err.downcast_ref::<rustls::Error>() {
+            return Some(t.clone());
+        }
+        if let Some(t) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|inner| find(inner)) {
+            return Some(t);
+        }
+        err.source().and_then(find)
+    }
+    let tls = find(&e);
+    match tls {
+        Some(rustls::Error::InvalidCertificate(reason)) => SyncError::TlsUntrusted { reason: format!("{reason:?}") },
+        Some(other) => SyncError::Tls { reason: other.to_string() },
+        None => SyncError::Network(e),
+    }
 }
 
 impl SyncClient {
-    /// A client for `base_url` (e.g. `http://127.0.0.1:8080`).
+    /// A client for `base_url` (e.g. `http://127.0.0.1:8080` or `https://sync.example`),
+    /// trusting the system's certificate authorities for `https`.
     pub fn new(base_url: &str) -> Self {
-        let http = reqwest::Client::builder()
-            .connect_timeout(Duration::from_secs(10))
-            .timeout(Duration::from_secs(60))
-            .build()
-            .unwrap_or_default();
-        Self { base: base_url.trim_end_matches('/').to_owned(), http, batch: 200, page: 500 }
+        // The system store cannot fail to configure where a platform verifier exists; if it
+        // does, the client still speaks plain HTTP and every https request fails with a TLS
+        // error instead of panicking.
+        Self::with_trust(base_url, &TrustRoots::System).unwrap_or_else(|_| Self::build(base_url, None))
+    }
+
+    /// A client that trusts only the CA certificates in `ca_pem` (PEM) for `https`: how a
+    /// deployment with its own CA configures the tablet (see docs/sync.md).
+    pub fn with_ca_pem(base_url: &str, ca_pem: &[u8]) -> Result<Self, SyncError> {
+        Self::with_trust(base_url, &TrustRoots::CaPem(ca_pem.to_vec()))
+    }
+
+    /// A client with the given trust roots for `https`.
+    pub fn with_trust(base_url: &str, roots: &TrustRoots) -> Result<Self, SyncError> {
+        Ok(Self::build(base_url, Some(tls_config(roots)?)))
+    }
+
+    fn build(base_url: &str, tls: Option<rustls::ClientConfig>) -> Self {
+        install_crypto_provider();
+        let builder =
+            reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(60));
+        let builder = match tls {
+            Some(cfg) => builder.tls_backend_preconfigured(cfg),
+            None => builder,
+        };
+        // Building fails only on a TLS setup error; a bare client then still speaks http.
+        let http = builder.build().unwrap_or_else(|_| reqwest::Client::builder().build().unwrap_or_default());
+        Self {
+            base: base_url.trim_end_matches('/').to_owned(),
+            http,
+            compress_requests: std::sync::atomic::AtomicBool::new(true),
+            batch: 200,
+            page: 500,
+            schema_version: SCHEMA_VERSION,
+        }
     }
 
     pub(crate) fn url(&self, path: &str) -> String {
@@ -173,10 +345,17 @@ impl SyncClient {
         Ok(key)
     }
 
-    async fn answer<T: serde::de::DeserializeOwned>(resp: reqwest::Response, down: &mut u64) -> Result<T, SyncError> {
+    async fn answer<T: serde::de::DeserializeOwned>(
+        resp: reqwest::Response,
+        report: &mut SyncReport,
+    ) -> Result<T, SyncError> {
         let status = resp.status();
-        let body = resp.bytes().await.map_err(SyncError::Network)?;
-        *down += body.len() as u64;
+        let encoding =
+            resp.headers().get(reqwest::header::CONTENT_ENCODING).and_then(|v| v.to_str().ok()).map(str::to_owned);
+        let wire = resp.bytes().await.map_err(transport_error)?;
+        report.bytes_down += wire.len() as u64;
+        let body = decode_body(encoding.as_deref(), &wire)?;
+        report.json_bytes_down += body.len() as u64;
         if status.is_success() {
             return serde_json::from_slice(&body).map_err(SyncError::Protocol);
         }
@@ -198,8 +377,8 @@ impl SyncClient {
             device_name: None,
             extra: Default::default(),
         };
-        let resp = self.http.post(self.url("/auth/login")).json(&req).send().await.map_err(SyncError::Network)?;
-        let r: LoginResponse = Self::answer(resp, &mut 0).await?;
+        let resp = self.http.post(self.url("/auth/login")).json(&req).send().await.map_err(transport_error)?;
+        let r: LoginResponse = Self::answer(resp, &mut SyncReport::default()).await?;
         replica.set_meta(KEY_TOKENS, &serde_json::to_string(&r.tokens).map_err(SyncError::Protocol)?)?;
         Ok(r)
     }
@@ -223,8 +402,8 @@ impl SyncClient {
             .json(&RefreshRequest { refresh_token: t.refresh_token })
             .send()
             .await
-            .map_err(SyncError::Network)?;
-        match Self::answer::<LoginResponse>(resp, &mut 0).await {
+            .map_err(transport_error)?;
+        match Self::answer::<LoginResponse>(resp, &mut SyncReport::default()).await {
             Ok(r) => {
                 replica.set_meta(KEY_TOKENS, &serde_json::to_string(&r.tokens).map_err(SyncError::Protocol)?)?;
                 Ok(r.tokens)
@@ -243,8 +422,9 @@ impl SyncClient {
     ) -> Result<T, SyncError> {
         let mut token = Self::tokens(replica)?.access_token;
         for attempt in 0..2 {
-            let resp = build(&self.http, &token).send().await.map_err(SyncError::Network)?;
-            match Self::answer(resp, &mut report.bytes_down).await {
+            let req = build(&self.http, &token).header(reqwest::header::ACCEPT_ENCODING, "zstd");
+            let resp = req.send().await.map_err(transport_error)?;
+            match Self::answer(resp, report).await {
                 Err(SyncError::Server { code, .. }) if code == "AUTH_TOKEN_EXPIRED" && attempt == 0 => {
                     token = self.refresh(replica).await?.access_token;
                 }
@@ -274,7 +454,7 @@ impl SyncClient {
             let changes: Vec<WireChange> = batch.iter().map(|(seq, c)| WireChange::from_core(*seq, c)).collect();
             let req = PushRequest {
                 device_id: device.clone(),
-                schema_version: SCHEMA_VERSION,
+                schema_version: self.schema_version,
                 changes,
                 extra: Default::default(),
             };
@@ -287,22 +467,7 @@ impl SyncClient {
                 batch_seq,
                 body: &body,
             });
-            report.bytes_up += body.len() as u64;
-            let url = self.url("/push");
-            let r: PushResponse = self
-                .authed(
-                    replica,
-                    |http, token| {
-                        http.post(&url)
-                            .bearer_auth(token)
-                            .header(HEADER_DEVICE, &device)
-                            .header(HEADER_SIGNATURE, &signature)
-                            .header("content-type", "application/json")
-                            .body(body.clone())
-                    },
-                    report,
-                )
-                .await?;
+            let r = self.send_push(replica, &device, &signature, &body, report).await?;
             // Only what the server durably holds is acknowledged.
             let acked = replica.ack_changes(r.acked_through)?;
             for rej in &r.rejected {
@@ -318,6 +483,54 @@ impl SyncClient {
             if acked == 0 {
                 // The server acknowledged nothing new: stop instead of looping.
                 return Ok(());
+            }
+        }
+    }
+
+    /// Sends one signed push body, zstd-compressed unless the server cannot take it. The
+    /// signature covers the JSON bytes; compression is transport only (the server verifies
+    /// after decompressing).
+    async fn send_push(
+        &self,
+        replica: &mut Replica,
+        device: &str,
+        signature: &str,
+        body: &[u8],
+        report: &mut SyncReport,
+    ) -> Result<PushResponse, SyncError> {
+        use std::sync::atomic::Ordering;
+        let url = self.url("/push");
+        loop {
+            let compress = self.compress_requests.load(Ordering::Relaxed);
+            let wire = if compress {
+                zstd::bulk::compress(body, ZSTD_LEVEL).map_err(SyncError::Decode)?
+            } else {
+                body.to_vec()
+            };
+            report.bytes_up += wire.len() as u64;
+            report.json_bytes_up += body.len() as u64;
+            let r = self
+                .authed(
+                    replica,
+                    |http, token| {
+                        let req = http
+                            .post(&url)
+                            .bearer_auth(token)
+                            .header(HEADER_DEVICE, device)
+                            .header(HEADER_SIGNATURE, signature)
+                            .header(reqwest::header::CONTENT_TYPE, "application/json");
+                        let req = if compress { req.header(reqwest::header::CONTENT_ENCODING, "zstd") } else { req };
+                        req.body(wire.clone())
+                    },
+                    report,
+                )
+                .await;
+            match r {
+                Err(SyncError::Server { status: 415, .. }) if compress => {
+                    // An older server without request decompression: nothing was stored.
+                    self.compress_requests.store(false, Ordering::Relaxed);
+                }
+                other => return other,
             }
         }
     }
@@ -376,7 +589,54 @@ impl SyncClient {
         }
     }
 
-    /// One full sync: push, then pull.
+    /// Reports the document numbers voided on this device (`Writer::record_gap`) so
+    /// supervisors see every gap in a number sequence. Sends the whole list, and only when
+    /// it changed since the server last answered; the server keeps each number once.
+    pub async fn report_gaps(&self, replica: &mut Replica, report: &mut SyncReport) -> Result<(), SyncError> {
+        let gaps: Vec<zhifa_protocol::NumberGap> = replica
+            .voided_numbers()?
+            .into_iter()
+            .map(|g| zhifa_protocol::NumberGap {
+                doc_code: g.doc_code,
+                org_id: g.org_id,
+                year: g.year,
+                number: g.number,
+                reason: g.reason,
+                at_ms: g.at_ms,
+            })
+            .collect();
+        if gaps.is_empty() {
+            return Ok(());
+        }
+        let req = zhifa_protocol::GapReport { gaps };
+        let json = serde_json::to_vec(&req).map_err(SyncError::Protocol)?;
+        let digest: String =
+            ring::digest::digest(&ring::digest::SHA256, &json).as_ref().iter().map(|b| format!("{b:02x}")).collect();
+        if replica.meta(KEY_GAPS_SENT)?.as_deref() == Some(digest.as_str()) {
+            return Ok(());
+        }
+        let url = self.url("/numbers/gaps");
+        report.bytes_up += json.len() as u64;
+        report.json_bytes_up += json.len() as u64;
+        let r: zhifa_protocol::GapReportResponse = self
+            .authed(
+                replica,
+                |http, token| {
+                    http.post(&url)
+                        .bearer_auth(token)
+                        .header(reqwest::header::CONTENT_TYPE, "application/json")
+                        .body(json.clone())
+                },
+                report,
+            )
+            .await?;
+        report.gaps_reported += u64::from(r.recorded);
+        report.gaps_rejected.extend(r.rejected);
+        replica.set_meta(KEY_GAPS_SENT, &digest)?;
+        Ok(())
+    }
+
+    /// One full sync: push, report voided numbers, then pull.
     pub async fn sync(
         &self,
         replica: &mut Replica,
@@ -384,6 +644,7 @@ impl SyncClient {
     ) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         self.push(replica, &mut report, progress).await?;
+        self.report_gaps(replica, &mut report).await?;
         self.pull(replica, &mut report, progress).await?;
         Ok(report)
     }

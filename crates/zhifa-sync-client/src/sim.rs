@@ -76,10 +76,14 @@ pub struct SimSummary {
     pub changes_pulled: u64,
     /// Changes the server refused or quarantined.
     pub refused: u64,
-    /// Request bytes.
+    /// Request bytes on the wire (bodies, compressed).
     pub bytes_up: u64,
-    /// Response bytes.
+    /// Response bytes on the wire (bodies, compressed).
     pub bytes_down: u64,
+    /// Request bodies before compression (JSON).
+    pub json_bytes_up: u64,
+    /// Response bodies after decompression (JSON).
+    pub json_bytes_down: u64,
     /// Wall time of the whole run.
     pub wall_ms: u64,
     /// Replicas compared.
@@ -116,6 +120,8 @@ fn add(total: &mut SimSummary, r: &SyncReport) {
     total.refused += (r.rejected.len() as u64) + r.quarantined;
     total.bytes_up += r.bytes_up;
     total.bytes_down += r.bytes_down;
+    total.json_bytes_up += r.json_bytes_up;
+    total.json_bytes_down += r.json_bytes_down;
 }
 
 /// Pulls the caller's whole scope from cursor 0 (without touching the replica).
@@ -137,6 +143,7 @@ async fn server_view(
             )
             .await?;
         total.bytes_down += rep.bytes_down;
+        total.json_bytes_down += rep.json_bytes_down;
         for it in r.items {
             out.insert((it.entity, it.id), (Value::Object(it.fields), it.deleted, it.conflicts.len()));
         }

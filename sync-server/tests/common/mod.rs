@@ -67,10 +67,21 @@ pub async fn start(enterprises: usize) -> Server {
 }
 
 pub async fn start_on(url: DbUrl, dir: Option<tempfile::TempDir>, enterprises: usize) -> Server {
+    start_with(url, dir, enterprises, |_| {}).await
+}
+
+/// Starts a server with settings changed by `tweak` (e.g. `state.cfg.min_client_schema`).
+pub async fn start_with(
+    url: DbUrl,
+    dir: Option<tempfile::TempDir>,
+    enterprises: usize,
+    tweak: impl FnOnce(&mut AppState),
+) -> Server {
     let db = Db::start(&url, 2).unwrap();
     let accounts = demo::seed(&db, enterprises, &PasswordParams::testing()).await.unwrap();
     let clock = Arc::new(AtomicU64::new((zhifa_server::system_clock())()));
     let mut state = AppState::new(db.clone());
+    tweak(&mut state);
     let c = Arc::clone(&clock);
     state.clock = Arc::new(move || c.load(Ordering::SeqCst));
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -113,7 +124,7 @@ pub fn access_token(r: &Replica) -> String {
 
 /// The server's view of one entity, fetched with `token`.
 pub async fn server_entity(s: &Server, token: &str, entity: &str, id: &str) -> zhifa_protocol::PulledEntity {
-    reqwest::Client::new()
+    http()
         .get(format!("{}/api/v1/entities/{entity}/{id}", s.url))
         .bearer_auth(token)
         .send()
@@ -122,4 +133,11 @@ pub async fn server_entity(s: &Server, token: &str, entity: &str, id: &str) -> z
         .json()
         .await
         .unwrap()
+}
+
+/// A plain reqwest client (no decompression of its own), with the ring crypto provider
+/// installed first: reqwest is built with `rustls-no-provider`.
+pub fn http() -> reqwest::Client {
+    zhifa_sync_client::install_crypto_provider();
+    reqwest::Client::new()
 }
