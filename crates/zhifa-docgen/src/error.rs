@@ -47,7 +47,7 @@ pub enum DocgenError {
     #[error("未知的文书种类：{0}")]
     UnknownType(String),
     /// The document type exists but this build has no template for it yet.
-    #[error("文书种类“{0}”暂不支持生成 PDF（目前支持：现场检查记录、责令限期整改指令书）")]
+    #[error("文书种类“{0}”暂不支持生成 PDF（可生成的种类见 zhifa doc types）")]
     NotRenderable(String),
 }
 

@@ -9,14 +9,29 @@ use serde::{Deserialize, Serialize};
 use zhifa_core::document::format_number;
 
 use crate::error::DocgenError;
+use crate::form::GenericDocument;
 use crate::zh::{zh_date, zh_time_range};
 
 /// Name of 现场检查记录 in documents.json.
 pub const INSPECTION_RECORD: &str = "现场检查记录";
 /// Name of 责令限期整改指令书 in documents.json.
 pub const RECTIFICATION_ORDER: &str = "责令限期整改指令书";
-/// Document type names this build can render.
-pub const RENDERABLE_TYPES: [&str; 2] = [INSPECTION_RECORD, RECTIFICATION_ORDER];
+/// Document type names this build can render: the two with dedicated models, then the types
+/// built on the generic model ([`crate::types`]), in 2016 式样 order.
+pub const RENDERABLE_TYPES: [&str; 12] = [
+    INSPECTION_RECORD,
+    RECTIFICATION_ORDER,
+    crate::types::REVIEW_OPINION,
+    crate::types::ONSITE_MEASURES,
+    crate::types::SEIZURE_DECISION,
+    crate::types::CASE_REGISTRATION,
+    crate::types::INTERVIEW_RECORD,
+    crate::types::PENALTY_NOTICE,
+    crate::types::HEARING_NOTICE,
+    crate::types::PENALTY_DECISION_ORG,
+    crate::types::CASE_CLOSING,
+    crate::types::SERVICE_RECEIPT,
+];
 
 /// The issuing bureau.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -245,6 +260,8 @@ pub enum DocumentModel {
     InspectionRecord(InspectionRecord),
     /// 责令限期整改指令书.
     RectificationOrder(RectificationOrder),
+    /// Every other type, built on the generic model (see [`crate::types`]).
+    Generic(GenericDocument),
 }
 
 impl DocumentModel {
@@ -253,14 +270,16 @@ impl DocumentModel {
         match self {
             Self::InspectionRecord(d) => &d.doc_id,
             Self::RectificationOrder(d) => &d.doc_id,
+            Self::Generic(d) => &d.doc_id,
         }
     }
 
-    /// The type name (= title), e.g. 现场检查记录.
+    /// The type name as in documents.json, e.g. 现场检查记录.
     pub fn type_name(&self) -> &str {
         match self {
             Self::InspectionRecord(d) => &d.title,
             Self::RectificationOrder(d) => &d.title,
+            Self::Generic(d) => &d.doc_type,
         }
     }
 
@@ -269,6 +288,7 @@ impl DocumentModel {
         match self {
             Self::InspectionRecord(d) => &d.number,
             Self::RectificationOrder(d) => &d.number,
+            Self::Generic(d) => &d.number,
         }
     }
 
@@ -277,18 +297,24 @@ impl DocumentModel {
         match self {
             Self::InspectionRecord(_) => "inspection_record.typ",
             Self::RectificationOrder(_) => "rectification_order.typ",
+            Self::Generic(_) => "generic.typ",
         }
     }
 }
 
-fn required(field: &'static str, value: &str) -> Result<(), DocgenError> {
+pub(crate) fn required(field: &'static str, value: &str) -> Result<(), DocgenError> {
     if value.trim().is_empty() {
         return Err(DocgenError::InvalidInput { field, reason: "不能为空".into() });
     }
     Ok(())
 }
 
-fn check_common(doc_id: &str, agency: &Agency, party: &Party, inspectors: &[Inspector; 2]) -> Result<(), DocgenError> {
+pub(crate) fn check_common(
+    doc_id: &str,
+    agency: &Agency,
+    party: &Party,
+    inspectors: &[Inspector; 2],
+) -> Result<(), DocgenError> {
     required("文书编号（内部）", doc_id)?;
     required("执法机关", &agency.name)?;
     required("机关简称", &agency.short_name)?;
@@ -366,6 +392,15 @@ fn item_list(nos: &[u32]) -> String {
 /// The fixed warning sentences of the 2016 式样 after the order itself.
 pub const ORDER_WARNING: &str = "由此造成事故的，依法追究有关人员的责任。整改期间，你单位应当采取措施，确保安全生产。对安全生产违法行为，将依法予以行政处罚。";
 
+/// The 复议/诉讼 notice of the 2016 式样, with the 本级人民政府 as the only 复议机关
+/// (行政复议法 2023 第二十四条).
+pub fn appeal_clause(agency: &Agency) -> String {
+    format!(
+        "如果不服本决定，可以依法在60日内向{}申请行政复议，或者在6个月内依法向{}提起行政诉讼，但本决定不停止执行，法律另有规定的除外。",
+        agency.review_government, agency.court
+    )
+}
+
 /// Builds the model of a 责令限期整改指令书.
 ///
 /// Items sharing a deadline are named together (`第1、2项问题于2026年12月29日前`), groups in
@@ -401,10 +436,7 @@ pub fn rectification_order(input: &RectificationOrderInput) -> Result<DocumentMo
         "现责令你单位对上述{}整改完毕，达到有关法律法规规章和标准规定的要求。{ORDER_WARNING}",
         parts.join("，")
     );
-    let appeal = format!(
-        "如果不服本决定，可以依法在60日内向{}申请行政复议，或者在6个月内依法向{}提起行政诉讼，但本决定不停止执行，法律另有规定的除外。",
-        input.agency.review_government, input.agency.court
-    );
+    let appeal = appeal_clause(&input.agency);
     Ok(DocumentModel::RectificationOrder(RectificationOrder {
         doc_id: input.doc_id.clone(),
         title: RECTIFICATION_ORDER.to_owned(),

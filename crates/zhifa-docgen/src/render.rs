@@ -18,10 +18,11 @@ use crate::model::DocumentModel;
 use crate::qr;
 
 /// Templates compiled into the binary: (virtual path, source).
-const TEMPLATES: [(&str, &str); 3] = [
+const TEMPLATES: [(&str, &str); 4] = [
     ("common.typ", include_str!("../templates/common.typ")),
     ("inspection_record.typ", include_str!("../templates/inspection_record.typ")),
     ("rectification_order.typ", include_str!("../templates/rectification_order.typ")),
+    ("generic.typ", include_str!("../templates/generic.typ")),
 ];
 
 /// Where the CJK font comes from.
@@ -157,4 +158,40 @@ impl Renderer {
         })?;
         Ok(RenderedPdf { bytes, pages: paged.pages().len(), qr_payload })
     }
+
+    /// Renders every page as an 8-bit grey image at `dpi` dots per inch (A4 at 203 dpi:
+    /// 1678 × 2374), for raster printing on thermal A4 printers. Same layout as the PDF.
+    pub fn render_gray(&self, doc: &DocumentModel, dpi: f32) -> Result<Vec<GrayPage>, DocgenError> {
+        let (paged, _) = self.layout(doc)?;
+        let options = typst_render::RenderOptions {
+            pixel_per_pt: typst::utils::Scalar::new(f64::from(dpi) / 72.0),
+            render_bleed: false,
+        };
+        Ok(paged
+            .pages()
+            .iter()
+            .map(|page| {
+                let pixmap = typst_render::render(page, &options);
+                // Premultiplied RGBA over the white page: luma of the RGB channels (alpha is 255
+                // everywhere since the page is filled white).
+                let pixels = pixmap
+                    .data()
+                    .chunks_exact(4)
+                    .map(|p| ((u32::from(p[0]) * 299 + u32::from(p[1]) * 587 + u32::from(p[2]) * 114) / 1000) as u8)
+                    .collect();
+                GrayPage { width: pixmap.width(), height: pixmap.height(), pixels }
+            })
+            .collect())
+    }
+}
+
+/// One page as 8-bit grey pixels (0 = black, 255 = white), rows top to bottom.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GrayPage {
+    /// Width in pixels.
+    pub width: u32,
+    /// Height in pixels.
+    pub height: u32,
+    /// `width × height` grey values.
+    pub pixels: Vec<u8>,
 }

@@ -104,7 +104,8 @@ fn validation_errors_have_codes() {
 
 #[test]
 fn sample_by_type() {
-    assert_eq!(sample::by_type("询问笔录", 1).unwrap_err().code(), "DOC_NOT_RENDERABLE");
+    assert_eq!(sample::by_type("勘验笔录", 1).unwrap_err().code(), "DOC_NOT_RENDERABLE");
+    assert_eq!(sample::by_type("询问笔录", 1).unwrap().type_name(), "询问笔录");
     assert_eq!(sample::by_type("不存在的文书", 1).unwrap_err().code(), "DOC_UNKNOWN_TYPE");
     assert_eq!(sample::by_type("现场检查记录", 1).unwrap().type_name(), "现场检查记录");
 }
