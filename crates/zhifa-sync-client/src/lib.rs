@@ -277,7 +277,8 @@ fn transport_error(e: reqwest::Error) -> SyncError {
         if let Some(t) = err.downcast_ref::<rustls::Error>() {
             return Some(t.clone());
         }
-        if let Some(t) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|inner| find(inner)) {
+        if let Some(t) = err.downcast_ref::<std::io::Error>().and_then(|io| io.get_ref()).and_then(|inner| find(inner))
+        {
             return Some(t);
         }
         err.source().and_then(find)
@@ -294,9 +295,8 @@ impl SyncClient {
     /// A client for `base_url` (e.g. `http://127.0.0.1:8080` or `https://sync.example`),
     /// trusting the system's certificate authorities for `https`.
     pub fn new(base_url: &str) -> Self {
-        // The system store cannot fail to configure where a platform verifier exists; if it
-        // does, the client still speaks plain HTTP and every https request fails with a TLS
-        // error instead of panicking.
+        // If the system store cannot be set up, the client still speaks plain HTTP and every
+        // https request fails with TLS_UNTRUSTED instead of panicking.
         Self::with_trust(base_url, &TrustRoots::System).unwrap_or_else(|_| Self::build(base_url, None))
     }
 
@@ -314,13 +314,19 @@ impl SyncClient {
     fn build(base_url: &str, tls: Option<rustls::ClientConfig>) -> Self {
         install_crypto_provider();
         let builder =
-            reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(60));
-        let builder = match tls {
-            Some(cfg) => builder.tls_backend_preconfigured(cfg),
-            None => builder,
+            || reqwest::Client::builder().connect_timeout(Duration::from_secs(10)).timeout(Duration::from_secs(60));
+        // Without a usable TLS setup the client trusts no CA at all: plain http still works,
+        // every https request fails with TLS_UNTRUSTED, and nothing panics.
+        let trust_nobody = || {
+            rustls::ClientConfig::builder_with_provider(std::sync::Arc::new(rustls::crypto::ring::default_provider()))
+                .with_safe_default_protocol_versions()
+                .map(|b| b.with_root_certificates(rustls::RootCertStore::empty()).with_no_client_auth())
         };
-        // Building fails only on a TLS setup error; a bare client then still speaks http.
-        let http = builder.build().unwrap_or_else(|_| reqwest::Client::builder().build().unwrap_or_default());
+        let http = tls
+            .map(|cfg| builder().tls_backend_preconfigured(cfg).build())
+            .and_then(Result::ok)
+            .or_else(|| trust_nobody().ok().and_then(|cfg| builder().tls_backend_preconfigured(cfg).build().ok()))
+            .unwrap_or_default();
         Self {
             base: base_url.trim_end_matches('/').to_owned(),
             http,
@@ -644,7 +650,11 @@ impl SyncClient {
     ) -> Result<SyncReport, SyncError> {
         let mut report = SyncReport::default();
         self.push(replica, &mut report, progress).await?;
-        self.report_gaps(replica, &mut report).await?;
+        match self.report_gaps(replica, &mut report).await {
+            // A server from before gap reporting: the gaps stay on the tablet, sync goes on.
+            Err(SyncError::Server { status: 404, .. }) => {}
+            other => other?,
+        }
         self.pull(replica, &mut report, progress).await?;
         Ok(report)
     }
