@@ -23,9 +23,10 @@ use tower_http::compression::predicate::{DefaultPredicate, NotForContentType, Pr
 use tower_http::compression::{CompressionLayer, CompressionLevel};
 use tower_http::decompression::RequestDecompressionLayer;
 use zhifa_protocol::{
-    API_PREFIX, AttachmentStatus, Capabilities, DocPayload, DocumentVerifyRequest, DocumentVerifyResponse, GapReport,
-    GapReportResponse, HEADER_DEVICE, HEADER_SIGNATURE, LeaseRequest, LoginRequest, LoginResponse, NumberLease,
-    PullResponse, PushRequest, PushResponse, RefreshRequest, RevokeRequest, SCHEMA_VERSION, VerifyResponse,
+    API_PREFIX, AttachmentStatus, Capabilities, DocPayload, DocumentVerifyRequest, DocumentVerifyResponse, GapListing,
+    GapReport, GapReportResponse, HEADER_DEVICE, HEADER_SIGNATURE, LeaseRequest, LoginRequest, LoginResponse,
+    NumberLease, PullResponse, PushRequest, PushResponse, RefreshRequest, RevokeRequest, SCHEMA_VERSION,
+    VerifyResponse,
 };
 
 use crate::auth::Authenticated;
@@ -91,6 +92,7 @@ pub const ROUTES: &[(&str, &str, bool)] = &[
     ("GET", "/api/v1/entities/{entity}/{id}", true),
     ("POST", "/api/v1/numbers/lease", true),
     ("POST", "/api/v1/numbers/gaps", true),
+    ("GET", "/api/v1/numbers/gaps", true),
     ("POST", "/api/v1/documents/verify", true),
     ("GET", "/api/v1/attachments/{sha256}", true),
     ("PUT", "/api/v1/attachments/{sha256}", true),
@@ -112,7 +114,7 @@ pub fn app(state: AppState) -> Router {
         .route("/verify", get(verify))
         .route("/entities/{entity}/{id}", get(entity))
         .route("/numbers/lease", post(lease))
-        .route("/numbers/gaps", post(report_gaps))
+        .route("/numbers/gaps", post(report_gaps).get(list_gaps))
         .route("/documents/verify", post(verify_document))
         .route("/attachments/{sha256}", get(attachment_status).put(attachment_chunk))
         .route("/attachments/{sha256}/complete", post(attachment_complete))
@@ -332,6 +334,25 @@ async fn report_gaps(
     let now = s.now();
     let officer = who.officer_id.clone();
     Ok(Json(s.db.tx(move |tx| sync::record_gaps(tx, &device, &officer, &req.gaps, now)).await?))
+}
+
+#[derive(Deserialize)]
+struct GapQuery {
+    year: i32,
+}
+
+/// `GET /api/v1/numbers/gaps?year=Y` (审核, 审批, 系统管理员): the voided numbers of the
+/// organisations in the caller's scope.
+async fn list_gaps(
+    State(s): State<AppState>,
+    Authenticated(who): Authenticated,
+    Query(q): Query<GapQuery>,
+) -> AppResult<Json<GapListing>> {
+    if !["reviewer", "approver", "system_admin"].iter().any(|r| who.has_role(r)) {
+        return Err(AppError::forbidden("只有审核、审批人员或系统管理员可以查看作废的文书编号"));
+    }
+    let county = who.scope.county.clone();
+    Ok(Json(s.db.tx(move |tx| sync::list_gaps(tx, county.as_deref(), q.year)).await?))
 }
 
 /// `POST /api/v1/documents/verify`: is the scanned paper document genuine? Answers

@@ -10,9 +10,9 @@ use zhifa_auth::Principal;
 use zhifa_core::change::{Change, EntityKind};
 use zhifa_core::merge::EntityState;
 use zhifa_protocol::{
-    AttachmentStatus, DocumentVerifyResponse, GapReportResponse, LeaseRequest, NumberGap, NumberLease, PullResponse,
-    PulledEntity, PushRequest, PushResponse, RangeDigest, Rejected, RejectedGap, VerifiedDocument, VerifyResponse,
-    WireChange, WireConflict,
+    AttachmentStatus, DocumentVerifyResponse, GapListing, GapReportResponse, LeaseRequest, ListedGap, NumberGap,
+    NumberLease, PullResponse, PulledEntity, PushRequest, PushResponse, RangeDigest, Rejected, RejectedGap,
+    VerifiedDocument, VerifyResponse, WireChange, WireConflict,
 };
 
 use crate::db::{DbError, P, Sql};
@@ -533,6 +533,46 @@ pub fn device_gaps(tx: &mut dyn Sql, device_id: &str) -> AppResult<Vec<NumberGap
             })
         })
         .collect()
+}
+
+/// Gaps of one year on organisations the caller may see (`county`: `None` = city-wide, else
+/// that county and city-wide organisations, as for pulls).
+pub fn list_gaps(tx: &mut dyn Sql, county: Option<&str>, year: i32) -> AppResult<GapListing> {
+    let mut params = vec![P::I(i64::from(year))];
+    let scope = match county {
+        None => "",
+        Some(c) => {
+            params.push(P::T(c.into()));
+            " AND (e.county_code = $2 OR e.county_code IS NULL)"
+        }
+    };
+    let rows = tx.query(
+        &format!(
+            "SELECT g.doc_code, g.org_id, g.year, g.number, g.reason, g.taken_ms, g.device_id, g.officer_id, \
+             g.reported_ms FROM number_gaps g JOIN entities e ON e.entity = 'organisation' AND e.entity_id = g.org_id \
+             WHERE g.year = $1{scope} ORDER BY g.doc_code, g.org_id, g.year, g.number"
+        ),
+        &params,
+    )?;
+    let gaps = rows
+        .iter()
+        .map(|r| {
+            Ok(ListedGap {
+                gap: NumberGap {
+                    doc_code: r[0].t()?,
+                    org_id: r[1].t()?,
+                    year: r[2].i()? as i32,
+                    number: r[3].i()? as u32,
+                    reason: r[4].t()?,
+                    at_ms: r[5].i()? as u64,
+                },
+                device_id: r[6].t()?,
+                officer_id: r[7].t()?,
+                reported_ms: r[8].i()? as u64,
+            })
+        })
+        .collect::<AppResult<Vec<_>>>()?;
+    Ok(GapListing { gaps })
 }
 
 /// Longest accepted gap reason (characters).

@@ -141,6 +141,17 @@ async fn voided_numbers_are_reported_once_and_visible_to_supervisors() {
         .json()
         .await
         .unwrap();
-    drop(sc);
     assert_eq!(v.number_gaps.iter().map(|g| g.number).collect::<Vec<_>>(), vec![taken[1]]);
+    // And in the county listing, with the reporting device.
+    let listing = sc.list_gaps(&mut s, year).await.unwrap();
+    let mine: Vec<_> = listing.gaps.iter().filter(|g| g.device_id == r.device_id().to_string()).collect();
+    assert_eq!(mine.len(), 1, "{listing:?}");
+    assert_eq!((mine[0].gap.number, mine[0].gap.reason.as_str()), (taken[1], "打印时卡纸，文书作废"));
+    // An officer who is only an inspector may not list them.
+    let plain = server.accounts.iter().find(|a| a.unit.starts_with("孝义") && a.roles == "执法人员");
+    let plain = plain.expect("a 孝义 officer who is only an inspector").login.clone();
+    let mut p = tablet(dir.path(), "inspector");
+    let pc = login(&server, &mut p, &plain).await;
+    let e = pc.list_gaps(&mut p, year).await.unwrap_err();
+    assert_eq!(e.code(), "FORBIDDEN");
 }

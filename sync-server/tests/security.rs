@@ -470,6 +470,9 @@ enum Bola {
     /// Reporting a gap in a number another device leased answers like a number never leased,
     /// and records nothing.
     GapForeignLease,
+    /// The supervisors' gap listing holds the caller's county (and city-wide organisations)
+    /// only; inspectors are refused.
+    GapListingScope,
     /// Scanning a county-B issued document answers exactly like an unknown document.
     VerifyForeignDocument,
     /// Attachments are global by SHA-256 (the hash, learnt only from in-scope evidence records, is
@@ -500,6 +503,7 @@ const BOLA_MATRIX: &[(&str, &str, Bola)] = &[
     ("GET", "/api/v1/entities/{entity}/{id}", Bola::ReadForeignEntity),
     ("POST", "/api/v1/numbers/lease", Bola::LeaseForeignOrg),
     ("POST", "/api/v1/numbers/gaps", Bola::GapForeignLease),
+    ("GET", "/api/v1/numbers/gaps", Bola::GapListingScope),
     ("POST", "/api/v1/documents/verify", Bola::VerifyForeignDocument),
     ("GET", "/api/v1/attachments/{sha256}", Bola::AttachmentStatusByHash),
     ("PUT", "/api/v1/attachments/{sha256}", Bola::AttachmentChunkImmutable),
@@ -699,6 +703,36 @@ async fn a1_bola_county_a_token_on_county_b_objects() {
                 v.check(stored[0][0].i().unwrap() == 0, || {
                     format!("{route}: a gap was recorded on county B's numbers")
                 });
+            }
+            Bola::GapListingScope => {
+                let lease = |org: String| json!({"doc_code": "应急检记", "org_id": org, "year": 2027, "count": 3});
+                let gap = |org: &str, n: &Value| {
+                    json!({"gaps": [{"doc_code": "应急检记", "org_id": org, "year": 2027, "number": n,
+                        "reason": "作废", "at_ms": 1}]})
+                };
+                let org_a = env.some_entity("organisation", XIAOYI).await;
+                let org_b = env.some_entity("organisation", LISHI).await;
+                let la: Value =
+                    env.post("/api/v1/numbers/lease", Some(ta.access()), &lease(org_a.clone())).await.json();
+                let lb: Value =
+                    env.post("/api/v1/numbers/lease", Some(tb.access()), &lease(org_b.clone())).await.json();
+                let ra = env.post("/api/v1/numbers/gaps", Some(ta.access()), &gap(&org_a, &la["start"])).await;
+                let rb = env.post("/api/v1/numbers/gaps", Some(tb.access()), &gap(&org_b, &lb["start"])).await;
+                v.check(ra.ok() && rb.ok(), || format!("{route}: gaps not recorded {} {}", ra.text(), rb.text()));
+                let list = env.get("/api/v1/numbers/gaps?year=2027", ta_appr.access()).await;
+                v.check(list.status == 200, || format!("{route}: approver {:?}", list.sc()));
+                if list.status == 200 {
+                    let orgs: Vec<String> = list.json::<Value>()["gaps"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .map(|g| g["org_id"].as_str().unwrap().to_owned())
+                        .collect();
+                    v.check(orgs.contains(&org_a), || format!("{route}: own county's gap missing: {orgs:?}"));
+                    v.check(!orgs.contains(&org_b), || format!("{route}: county B's gap listed to county A"));
+                }
+                let insp = env.get("/api/v1/numbers/gaps?year=2027", ta.access()).await;
+                v.check(insp.sc() == (403, "FORBIDDEN".into()), || format!("{route}: inspector {:?}", insp.sc()));
             }
             Bola::VerifyForeignDocument => {
                 let now = env.now();

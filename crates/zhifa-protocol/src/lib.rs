@@ -365,6 +365,28 @@ pub struct GapReportResponse {
     pub rejected: Vec<RejectedGap>,
 }
 
+/// `GET /api/v1/numbers/gaps?year=Y`: voided numbers of the organisations in the caller's
+/// scope, for supervisors.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GapListing {
+    /// Gaps, ascending by code, organisation, year and number.
+    pub gaps: Vec<ListedGap>,
+}
+
+/// A reported gap with who reported it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ListedGap {
+    /// The gap as the tablet reported it.
+    #[serde(flatten)]
+    pub gap: NumberGap,
+    /// Reporting device.
+    pub device_id: String,
+    /// Officer whose session reported it.
+    pub officer_id: String,
+    /// When the server recorded it (Unix ms, server clock).
+    pub reported_ms: u64,
+}
+
 /// A gap the server refused.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct RejectedGap {

@@ -142,6 +142,17 @@ fn goldens() {
     );
     golden("gap_report", &GapReport { gaps: vec![gap()] });
     golden(
+        "gap_listing",
+        &GapListing {
+            gaps: vec![ListedGap {
+                gap: gap(),
+                device_id: "d".into(),
+                officer_id: "o1".into(),
+                reported_ms: 1_764_400_100_000,
+            }],
+        },
+    );
+    golden(
         "gap_report_response",
         &GapReportResponse {
             recorded: 1,

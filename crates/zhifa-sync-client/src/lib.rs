@@ -642,6 +642,18 @@ impl SyncClient {
         Ok(())
     }
 
+    /// The voided document numbers of `year` on the organisations in the caller's scope
+    /// (supervisors: 审核, 审批, 系统管理员; others get `FORBIDDEN`).
+    pub async fn list_gaps(&self, replica: &mut Replica, year: i32) -> Result<zhifa_protocol::GapListing, SyncError> {
+        let url = self.url("/numbers/gaps");
+        self.authed(
+            replica,
+            |http, token| http.get(&url).bearer_auth(token).query(&[("year", year)]),
+            &mut SyncReport::default(),
+        )
+        .await
+    }
+
     /// One full sync: push, report voided numbers, then pull.
     pub async fn sync(
         &self,
