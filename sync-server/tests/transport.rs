@@ -252,3 +252,75 @@ fn the_server_refuses_a_key_that_does_not_fit_its_certificate() {
     let e = zhifa_server::tls::server_config(b"", a.key_pem.as_bytes()).unwrap_err();
     assert_eq!(e.code(), "TLS_CERT_INVALID");
 }
+
+/// A real server whose requests first pass `gate` (to play an older server).
+async fn start_gated(
+    gate: fn(&axum::http::Request<axum::body::Body>) -> Option<u16>,
+) -> (String, tempfile::TempDir, Vec<zhifa_server::demo::DemoAccount>) {
+    use axum::response::IntoResponse;
+    let dir = tempfile::tempdir().unwrap();
+    let db = zhifa_server::db::Db::start(&store_url(dir.path()), 2).unwrap();
+    let accounts = zhifa_server::demo::seed(&db, 30, &zhifa_auth::PasswordParams::testing()).await.unwrap();
+    let app = zhifa_server::app(AppState::new(db)).layer(axum::middleware::from_fn(
+        move |req: axum::http::Request<axum::body::Body>, next: axum::middleware::Next| async move {
+            match gate(&req) {
+                Some(status) => {
+                    let status = axum::http::StatusCode::from_u16(status).unwrap();
+                    zhifa_server::error::AppError::for_status(status).into_response()
+                }
+                None => next.run(req).await,
+            }
+        },
+    ));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(async move { axum::serve(listener, app).await });
+    (url, dir, accounts)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_request_decompression_gets_plain_json_pushes() {
+    // An older server: any Content-Encoding on a request is 415.
+    let (url, _dir, accounts) = start_gated(|req| req.headers().contains_key("content-encoding").then_some(415)).await;
+    let who = accounts.iter().find(|a| a.unit.starts_with("孝义") && a.roles.contains("执法人员")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let mut a = tablet(work.path(), "a");
+    let c = SyncClient::new(&url);
+    c.login(&mut a, &who.login, zhifa_server::demo::DEMO_PASSWORD).await.unwrap();
+    c.sync(&mut a, &mut noop).await.unwrap();
+    edit_enterprises(&mut a, 5);
+    let r = c.sync(&mut a, &mut noop).await.unwrap();
+    assert_eq!(r.pushed, 5, "{r:?}");
+    // The refused compressed attempt and the plain retry both count; the retry is the JSON.
+    assert!(r.bytes_up > r.json_bytes_up / 2 && r.bytes_up < r.json_bytes_up * 2, "{r:?}");
+    assert_eq!(a.pending_change_count().unwrap(), 0);
+    // From then on this client sends plain JSON at once.
+    let ents: Vec<Enterprise> = a.list().unwrap();
+    for mut e in ents.into_iter().take(2) {
+        e.data.phone = "13811112222".into();
+        a.write(|w| w.put(&e)).unwrap();
+    }
+    let r = c.sync(&mut a, &mut noop).await.unwrap();
+    assert_eq!((r.pushed, r.bytes_up), (2, r.json_bytes_up), "{r:?}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_server_without_gap_reports_still_syncs_and_the_gaps_stay() {
+    let (url, _dir, accounts) = start_gated(|req| (req.uri().path() == "/api/v1/numbers/gaps").then_some(404)).await;
+    let who = accounts.iter().find(|a| a.unit.starts_with("孝义") && a.roles.contains("执法人员")).unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let mut a = tablet(work.path(), "a");
+    let c = SyncClient::new(&url);
+    c.login(&mut a, &who.login, zhifa_server::demo::DEMO_PASSWORD).await.unwrap();
+    let org = zhifa_seed::org_id("141181", zhifa_core::org::OrgKind::CountyBureau).to_string();
+    c.ensure_numbers(&mut a, "应急检记", &org, 2026, 1, 5).await.unwrap();
+    a.write(|w| {
+        let n = w.issue_number("应急检记", &org, 2026, "doc")?;
+        w.record_gap("应急检记", &org, 2026, n, "作废")
+    })
+    .unwrap();
+    let r = c.sync(&mut a, &mut noop).await.unwrap();
+    assert!(r.pulled > 0, "the pull still ran: {r:?}");
+    assert_eq!(r.gaps_reported, 0);
+    assert_eq!(a.voided_numbers().unwrap().len(), 1, "the gap stays on the tablet");
+}
