@@ -5,6 +5,7 @@
 
 mod commands;
 mod doc;
+mod print;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -104,6 +105,8 @@ enum Command {
         #[command(subcommand)]
         what: doc::DocCommand,
     },
+    /// 打印执法文书：生成 ESC/POS 打印数据写入文件，或发送到小票/A4 热敏打印机
+    Print(print::PrintArgs),
     /// 简要浏览数据库中的内容
     Tour {
         /// 数据库文件路径
@@ -152,6 +155,7 @@ fn main() -> ExitCode {
         Command::Demo { db } => commands::demo_data(&db, 2026, 2400).and_then(|_| commands::tour(&db)),
         Command::Tour { db } => commands::tour(&db),
         Command::Doc { what } => doc::run(what),
+        Command::Print(args) => print::run(args),
         Command::Sim { server, devices, days, conflict_rate, seed, faults, json } => {
             commands::sim(&server, devices, days, conflict_rate, seed, faults, json)
         }

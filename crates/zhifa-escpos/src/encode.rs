@@ -59,6 +59,26 @@ pub fn encode_all_raster(slip: &Slip, profile: &Profile, rasterizer: &dyn Raster
     Encoder::new(profile, rasterizer, true)?.run(slip)
 }
 
+/// Encodes page images (A4 documents rendered at the printer's resolution) as one job: `ESC @`,
+/// each page as `GS v 0` bands of at most 255 rows, a 3-line feed between pages, then feed and
+/// cut. Pages wider than the profile are refused.
+pub fn encode_pages(pages: &[Bitmap], profile: &Profile) -> Result<Vec<u8>, PrintError> {
+    profile.validate()?;
+    let mut out = INIT.to_vec();
+    for (i, page) in pages.iter().enumerate() {
+        if page.width() > profile.dots_per_line {
+            return Err(PrintError::PageTooWide { width: u32::from(page.width()), max: profile.dots_per_line });
+        }
+        if i > 0 {
+            out.extend_from_slice(&[0x1B, 0x64, 3]);
+        }
+        push_raster(&mut out, page);
+    }
+    out.extend_from_slice(&[0x1B, 0x64, 3]);
+    out.extend_from_slice(&CUT);
+    Ok(out)
+}
+
 /// Appends `GS v 0` (normal density) for a bitmap; bitmaps taller than 255 rows are sent in
 /// bands of at most 255 rows for printers with small receive buffers.
 pub fn push_raster(out: &mut Vec<u8>, bmp: &Bitmap) {
@@ -211,6 +231,18 @@ mod tests {
         let slip = Slip { lines: vec![Line::text("吉𠮷")] };
         let e = encode(&slip, &Profile::mm80(), &NoRasterizer).unwrap_err();
         assert_eq!(e.code(), "PRINT_FONT_NOT_FOUND");
+    }
+
+    #[test]
+    fn pages_are_banded_fed_and_cut() {
+        let pages = [Bitmap::new(1728, 300), Bitmap::new(1728, 10)];
+        let job = encode_pages(&pages, &Profile::a4()).unwrap();
+        assert_eq!(&job[..2], &INIT);
+        assert_eq!(&job[2..10], &[0x1D, 0x76, 0x30, 0x00, 216, 0, 255, 0]);
+        assert!(job.ends_with(&[0x1B, 0x64, 3, 0x1D, 0x56, 0x42, 0x00]));
+        assert_eq!(job.len(), 2 + 3 * 8 + 216 * 310 + 3 + 3 + 4);
+        let wide = [Bitmap::new(1736, 1)];
+        assert_eq!(encode_pages(&wide, &Profile::a4()).unwrap_err().code(), "PRINT_PAGE_TOO_WIDE");
     }
 
     #[test]

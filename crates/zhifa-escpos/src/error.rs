@@ -53,6 +53,20 @@ pub enum PrintError {
         /// The limit.
         max: usize,
     },
+    /// The document type has no receipt-slip layout: it is printed on A4 only.
+    #[error("文书“{doc_type}”只能以 A4 幅面打印，没有小票格式（请使用 --profile a4）")]
+    A4Only {
+        /// The document type name.
+        doc_type: String,
+    },
+    /// A page image is wider than the printer.
+    #[error("页面图像宽 {width} 点，超过打印机的 {max} 点")]
+    PageTooWide {
+        /// Image width in dots.
+        width: u32,
+        /// Printer width in dots.
+        max: u16,
+    },
     /// A printer profile is inconsistent (width not a multiple of 8, too many characters per line…).
     #[error("打印机配置无效：{reason}")]
     BadProfile {
@@ -73,6 +87,8 @@ impl PrintError {
             Self::GlyphMissing { .. } => "PRINT_GLYPH_MISSING",
             Self::QrPayload { .. } => "PRINT_QR_PAYLOAD",
             Self::BadProfile { .. } => "PRINT_BAD_PROFILE",
+            Self::A4Only { .. } => "PRINT_A4_ONLY",
+            Self::PageTooWide { .. } => "PRINT_PAGE_TOO_WIDE",
         }
     }
 }
@@ -92,6 +108,8 @@ mod tests {
             PrintError::GlyphMissing { ch: '𠮷' },
             PrintError::QrPayload { len: 0, max: 1 },
             PrintError::BadProfile { reason: "宽度".into() },
+            PrintError::A4Only { doc_type: "行政处罚决定书（单位）".into() },
+            PrintError::PageTooWide { width: 2000, max: 1728 },
         ];
         let mut codes: Vec<_> = all.iter().map(PrintError::code).collect();
         codes.sort_unstable();

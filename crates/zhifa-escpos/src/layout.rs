@@ -60,8 +60,12 @@ pub struct RectificationOrderSlip {
     pub enterprise: String,
     /// 存在问题, one entry per problem.
     pub problems: Vec<String>,
-    /// 整改完毕期限.
+    /// 整改完毕期限 (one for all problems).
     pub deadline: SlipDate,
+    /// The full order sentence when problems have different deadlines (as written by
+    /// `zhifa_docgen::model::rectification_order`, warning sentences included); replaces the
+    /// sentence built from `deadline`.
+    pub order: Option<String>,
     /// 复议机关, e.g. `吕梁市离石区人民政府`.
     pub review_body: String,
     /// 诉讼法院, e.g. `吕梁市离石区人民法院`.
@@ -131,11 +135,15 @@ pub fn rectification_order(r: &RectificationOrderSlip) -> Slip {
     s.push(Line::text(format!("{}：", r.enterprise)));
     s.push(Line::text("经查，你单位存在下列问题："));
     s.lines.extend(numbered(&r.problems));
-    s.push(Line::text(format!(
-        "现责令你单位对上述{items}问题于{}前整改完毕，达到有关法律法规规章和标准规定的要求。由此造成事故的，依法追究有关人员的责任。",
-        r.deadline.chinese()
-    )));
-    s.push(Line::text("整改期间，你单位应当采取措施，确保安全生产。对安全生产违法行为，将依法予以行政处罚。"));
+    if let Some(order) = &r.order {
+        s.push(Line::text(order.clone()));
+    } else {
+        s.push(Line::text(format!(
+            "现责令你单位对上述{items}问题于{}前整改完毕，达到有关法律法规规章和标准规定的要求。由此造成事故的，依法追究有关人员的责任。",
+            r.deadline.chinese()
+        )));
+        s.push(Line::text("整改期间，你单位应当采取措施，确保安全生产。对安全生产违法行为，将依法予以行政处罚。"));
+    }
     s.push(Line::text(format!(
         "如果不服本指令，可以依法在60日内向{}申请行政复议，或者在6个月内依法向{}提起行政诉讼，但本指令不停止执行，法律另有规定的除外。",
         r.review_body, r.court

@@ -21,9 +21,9 @@ pub mod slip;
 pub mod transport;
 pub mod wrap;
 
-pub use encode::{encode, encode_all_raster, in_gbk};
+pub use encode::{encode, encode_all_raster, encode_pages, in_gbk};
 pub use error::PrintError;
 pub use profile::Profile;
-pub use raster::{Bitmap, FontRasterizer, NoRasterizer, Rasterizer};
+pub use raster::{Bitmap, Dither, FontRasterizer, NoRasterizer, Rasterizer};
 pub use slip::{Align, Line, Slip, TextStyle};
 pub use transport::{MemoryTransport, SerialTransport, TcpTransport, Transport};

@@ -33,6 +33,12 @@ impl Profile {
         Self { name: "80mm".into(), dots_per_line: 576, chars_per_line: 48, chinese_text: true }
     }
 
+    /// A4 thermal printer (216 mm head, 203 dpi): 1728 dots. Documents go as page images
+    /// ([`crate::encode::encode_pages`]); the 144 columns only matter for slips.
+    pub fn a4() -> Self {
+        Self { name: "a4".into(), dots_per_line: 1728, chars_per_line: 144, chinese_text: true }
+    }
+
     /// The same profile for a printer without a Chinese font (non-ASCII lines go as raster).
     pub fn without_chinese_font(mut self) -> Self {
         self.chinese_text = false;
@@ -63,6 +69,7 @@ mod tests {
     fn standard_profiles_are_valid_and_bad_ones_are_refused() {
         Profile::mm58().validate().unwrap();
         Profile::mm80().validate().unwrap();
+        Profile::a4().validate().unwrap();
         assert!(!Profile::mm80().without_chinese_font().chinese_text);
         let mut p = Profile::mm58();
         p.dots_per_line = 383;

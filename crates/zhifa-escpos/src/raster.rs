@@ -87,6 +87,69 @@ impl Bitmap {
     }
 }
 
+/// How grey pixels become black and white dots.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Dither {
+    /// Black below 50 % grey: crisp text and rules (documents are black on white).
+    #[default]
+    Threshold,
+    /// Floyd–Steinberg error diffusion: keeps grey areas (photos, seals) as dot patterns.
+    FloydSteinberg,
+}
+
+impl Bitmap {
+    /// Converts an 8-bit grey image (0 = black, 255 = white, `width × height` values, rows top
+    /// to bottom) to 1 bit, centred horizontally on a bitmap `target_width` dots wide.
+    pub fn from_gray(
+        pixels: &[u8],
+        width: u32,
+        height: u32,
+        target_width: u16,
+        dither: Dither,
+    ) -> Result<Self, PrintError> {
+        if width > u32::from(target_width) {
+            return Err(PrintError::PageTooWide { width, max: target_width });
+        }
+        let height = u16::try_from(height).map_err(|_| PrintError::PageTooWide { width: height, max: u16::MAX })?;
+        let (w, h) = (width as usize, usize::from(height));
+        assert_eq!(pixels.len(), w * h, "grey image size");
+        let mut bmp = Self::new(target_width, height);
+        let left = (i32::from(bmp.width()) - width as i32) / 2;
+        match dither {
+            Dither::Threshold => {
+                for (y, row) in pixels.chunks_exact(w.max(1)).enumerate() {
+                    for (x, &p) in row.iter().enumerate() {
+                        if p < 128 {
+                            bmp.set(left + x as i32, y as i32);
+                        }
+                    }
+                }
+            }
+            Dither::FloydSteinberg => {
+                // Two rows of error (current, next), in 1/16 units of grey.
+                let mut cur = vec![0i32; w + 2];
+                let mut next = vec![0i32; w + 2];
+                for (y, row) in pixels.chunks_exact(w.max(1)).enumerate() {
+                    for (x, &p) in row.iter().enumerate() {
+                        let v = i32::from(p) + cur[x + 1] / 16;
+                        let (out, err) = if v < 128 { (true, v) } else { (false, v - 255) };
+                        if out {
+                            bmp.set(left + x as i32, y as i32);
+                        }
+                        cur[x + 2] += err * 7;
+                        next[x] += err * 3;
+                        next[x + 1] += err * 5;
+                        next[x + 2] += err;
+                    }
+                    std::mem::swap(&mut cur, &mut next);
+                    next.iter_mut().for_each(|e| *e = 0);
+                }
+            }
+        }
+        Ok(bmp)
+    }
+}
+
 /// Draws one already-wrapped text line as a bitmap `width_dots` wide.
 pub trait Rasterizer {
     /// Renders `text` (at most `width_dots / 12` columns) with the style's alignment, bold and
@@ -215,5 +278,20 @@ mod tests {
         assert!(b.get(9, 1) && !b.get(8, 1));
         assert_eq!(b.double_height().height(), 4);
         assert_eq!(b.black_dots(), 2);
+    }
+
+    #[test]
+    fn grey_images_are_centred_and_thresholded_or_dithered() {
+        // 4×2 image: black, dark, light, white.
+        let px = [0, 100, 200, 255, 0, 100, 200, 255];
+        let b = Bitmap::from_gray(&px, 4, 2, 16, Dither::Threshold).unwrap();
+        assert_eq!((b.width(), b.height()), (16, 2));
+        assert_eq!(b.data(), &[0b0000_0011, 0, 0b0000_0011, 0]);
+        // A flat 50 % grey dithers to about half the dots.
+        let grey = vec![128u8; 64 * 64];
+        let d = Bitmap::from_gray(&grey, 64, 64, 64, Dither::FloydSteinberg).unwrap();
+        let ratio = f64::from(d.black_dots()) / 4096.0;
+        assert!((0.45..=0.55).contains(&ratio), "{ratio}");
+        assert_eq!(Bitmap::from_gray(&px, 4, 2, 0, Dither::Threshold).unwrap_err().code(), "PRINT_PAGE_TOO_WIDE");
     }
 }

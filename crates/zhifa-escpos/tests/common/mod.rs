@@ -44,6 +44,7 @@ pub fn rectification_order() -> RectificationOrderSlip {
         enterprise: "吕梁市离石区鑫源煤焦化工有限公司".into(),
         problems: findings(),
         deadline: SlipDate { year: 2026, month: 12, day: 14 },
+        order: None,
         review_body: "吕梁市离石区人民政府".into(),
         court: "离石区人民法院".into(),
         inspectors: inspectors(),
