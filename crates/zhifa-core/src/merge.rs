@@ -689,10 +689,12 @@ fn legal_value(name: &str, ws: &[&Write], conflicts: &mut Vec<Conflict>) -> Valu
     top.value.clone()
 }
 
-/// Immutable field: the first write stands; later different values are flagged.
+/// Immutable field: the first write of a value stands; later different values are flagged.
+/// `null` before it means "not set yet" (a draft document has no number): it is not a value.
 fn immutable_value(name: &str, ws: &[&Write], conflicts: &mut Vec<Conflict>) -> Value {
-    let first = ws[0];
-    let differing: Vec<&Write> = ws.iter().copied().filter(|w| w.value != first.value).collect();
+    let Some(first) = ws.iter().copied().find(|w| !w.value.is_null()) else { return Value::Null };
+    let differing: Vec<&Write> =
+        ws.iter().copied().filter(|w| w.value != first.value && !(w.value.is_null() && w.hlc < first.hlc)).collect();
     if !differing.is_empty() {
         let mut involved = vec![first];
         involved.extend(differing);
@@ -910,6 +912,23 @@ mod tests {
         assert_eq!(v.conflicts.len(), 1);
         assert_eq!(v.conflicts[0].kind, ConflictKind::ImmutableChanged);
         assert_eq!(v.conflicts[0].values, vec![(json!("aa"), h(10, 1)), (json!("bb"), h(30, 2))]);
+    }
+
+    #[test]
+    fn immutable_null_is_unset_until_a_value_is_written() {
+        // A draft is synced without a number; issuing writes the number once.
+        const DOC: EntityKind = EntityKind::Document;
+        let draft = upsert(DOC, h(10, 1), None, json!({"number": null, "status": "draft"}));
+        let issue =
+            upsert(DOC, h(20, 1), Some(h(10, 1)), json!({"number": "（吕）应急检记〔2026〕7号", "status": "issued"}));
+        let v = both_orders(DOC, &[draft.clone(), issue.clone()]);
+        assert_eq!(v.fields["number"], json!("（吕）应急检记〔2026〕7号"));
+        assert!(v.conflicts.is_empty(), "{:?}", v.conflicts);
+        // Clearing it afterwards changes an immutable value: kept out and flagged.
+        let clear = upsert(DOC, h(30, 2), Some(h(20, 1)), json!({"number": null}));
+        let v = both_orders(DOC, &[draft, issue, clear]);
+        assert_eq!(v.fields["number"], json!("（吕）应急检记〔2026〕7号"));
+        assert!(v.conflicts.iter().any(|c| c.field == "number"), "{:?}", v.conflicts);
     }
 
     #[test]
