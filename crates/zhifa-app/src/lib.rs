@@ -115,6 +115,7 @@ pub struct App {
     session: Option<session::Session>,
     renderer: Option<Renderer>,
     rasterizer: Option<zhifa_escpos::FontRasterizer>,
+    bluetooth: Option<printing::BluetoothConnector>,
 }
 
 impl App {
@@ -132,7 +133,7 @@ impl App {
             &reference.laws,
             &reference.document_types,
         )?;
-        Ok(Self { replica, config, clock, session: None, renderer: None, rasterizer: None })
+        Ok(Self { replica, config, clock, session: None, renderer: None, rasterizer: None, bluetooth: None })
     }
 
     /// The replica (read-only access for tests and diagnostics).

@@ -13,13 +13,19 @@ use zhifa_store::{NewPrintJob, PrintJob};
 
 use crate::{App, AppError, AppResult};
 
+/// Opens a Bluetooth SPP link to a printer by its address (`AA:BB:CC:DD:EE:FF`). On Android
+/// the Tauri shell installs one backed by its SPP plugin; without one, `bluetooth` printers
+/// are refused with a clear message (desktop Linux binds them as `/dev/rfcomm0`: use
+/// `serial`).
+pub type BluetoothConnector = Box<dyn Fn(&str) -> Result<Box<dyn Transport + Send>, PrintError> + Send>;
+
 /// Bytes per write, so progress can be reported.
 pub const PRINT_CHUNK: usize = 2048;
 
 /// The configured printer.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct PrinterConfig {
-    /// `none`, `tcp` or `serial`.
+    /// `none`, `tcp`, `serial` or `bluetooth` (SPP by device address, Android).
     pub kind: String,
     /// `host:port` (tcp) or a device path such as `/dev/rfcomm0` (serial).
     pub address: String,
@@ -40,6 +46,7 @@ impl PrinterConfig {
         match self.kind.as_str() {
             "tcp" => format!("tcp://{}", self.address),
             "serial" => format!("serial:{}", self.address),
+            "bluetooth" => format!("bt:{}", self.address),
             _ => "none".into(),
         }
     }
@@ -112,6 +119,11 @@ pub fn slip_of(model: &DocumentModel) -> AppResult<zhifa_escpos::Slip> {
 }
 
 impl App {
+    /// Installs the Bluetooth SPP connector (the Android shell's plugin).
+    pub fn set_bluetooth_connector(&mut self, c: BluetoothConnector) {
+        self.bluetooth = Some(c);
+    }
+
     /// The configured printer.
     pub fn printer(&self) -> AppResult<PrinterConfig> {
         Ok(self.replica.meta("app_printer")?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
@@ -139,7 +151,16 @@ impl App {
                     return Err(AppError::rule("PRINTER_ADDRESS", "蓝牙串口打印机应填写设备路径，例如 /dev/rfcomm0"));
                 }
             }
-            _ => return Err(AppError::rule("PRINTER_KIND", "打印机类型只能是：无、网络（TCP）、蓝牙串口")),
+            "bluetooth" => {
+                let ok = cfg.address.len() == 17
+                    && cfg.address.split(':').all(|p| p.len() == 2 && p.chars().all(|c| c.is_ascii_hexdigit()));
+                if !ok {
+                    return Err(AppError::rule("PRINTER_ADDRESS", "蓝牙打印机地址应为 AA:BB:CC:DD:EE:FF 格式"));
+                }
+            }
+            _ => {
+                return Err(AppError::rule("PRINTER_KIND", "打印机类型只能是：无、网络（TCP）、蓝牙串口、蓝牙（SPP）"));
+            }
         }
         cfg.profile()?;
         let json = serde_json::to_string(&cfg).map_err(|e| AppError::rule("INTERNAL", e.to_string()))?;
@@ -226,6 +247,15 @@ impl App {
         let result: Result<(), PrintError> = (|| {
             let mut transport: Box<dyn Transport> = match cfg.kind.as_str() {
                 "tcp" => Box::new(TcpTransport::connect(&cfg.address, timeout)?),
+                "bluetooth" => match &self.bluetooth {
+                    Some(connect) => connect(&cfg.address)?,
+                    None => {
+                        return Err(PrintError::NotConnected {
+                            target: cfg.address.clone(),
+                            detail: "本设备不支持蓝牙SPP直连，请将打印机绑定为串口（/dev/rfcomm0）".into(),
+                        });
+                    }
+                },
                 _ => Box::new(zhifa_escpos::SerialTransport::open(&cfg.address, 115_200, timeout)?),
             };
             progress(0, total);
