@@ -21,11 +21,14 @@ use zhifa_docgen::model::{
     RECTIFICATION_ORDER, RectificationOrderInput,
 };
 
+use zhifa_core::workflow::HazardStatus;
+use zhifa_docgen::types::{REVIEW_OPINION, ReviewOpinionInput};
+
 use crate::inspect::DEFAULT_RECTIFY_DAYS;
 use crate::{App, AppError, AppResult, local_date, local_datetime};
 
-/// Types the tablet issues from an inspection.
-pub const INSPECTION_TYPES: [&str; 2] = [INSPECTION_RECORD, RECTIFICATION_ORDER];
+/// Types the tablet issues from an inspection (the 复查 opinion after the 指令书's deadlines).
+pub const INSPECTION_TYPES: [&str; 3] = [INSPECTION_RECORD, RECTIFICATION_ORDER, REVIEW_OPINION];
 
 /// A document as the UI shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -63,6 +66,7 @@ pub struct Preview {
 enum Pending {
     Record(InspectionRecordInput),
     Order(RectificationOrderInput, Vec<(Hazard, NaiveDate)>),
+    Review(ReviewOpinionInput),
 }
 
 impl Pending {
@@ -75,6 +79,10 @@ impl Pending {
             Self::Order(i, _) => {
                 i.seq = seq;
                 model::rectification_order(i)
+            }
+            Self::Review(i) => {
+                i.seq = seq;
+                zhifa_docgen::types::review_opinion(i)
             }
         }
     }
@@ -125,6 +133,15 @@ impl App {
             }
         }
         let docs: Vec<Document> = self.replica.list_by("inspection", inspection_id)?;
+        if doc_type == REVIEW_OPINION {
+            if !docs.iter().any(|d| d.doc_type == RECTIFICATION_ORDER && d.status != DocumentStatus::Draft) {
+                return Err(AppError::rule("NO_ORDER", "本次检查尚未签发责令限期整改指令书，无需复查"));
+            }
+            let hazards: Vec<Hazard> = self.replica.list_by("inspection", inspection_id)?;
+            if hazards.iter().any(|h| matches!(h.status, HazardStatus::Open | HazardStatus::ReviewRequested)) {
+                return Err(AppError::rule("REVIEW_INCOMPLETE", "还有隐患未复查，请先逐项填写复查结果"));
+            }
+        }
         if let Some(d) = docs.iter().find(|d| d.doc_type == doc_type && d.status == DocumentStatus::Draft) {
             return self.document_view(d);
         }
@@ -206,6 +223,45 @@ impl App {
                 inspectors,
                 findings,
                 date,
+            }))
+        } else if d.doc_type == REVIEW_OPINION {
+            let docs: Vec<Document> = self.replica.list_by("inspection", &i.id.to_string())?;
+            let order = docs
+                .iter()
+                .find(|x| x.doc_type == RECTIFICATION_ORDER && x.status != DocumentStatus::Draft)
+                .ok_or_else(|| AppError::rule("NO_ORDER", "本次检查尚未签发责令限期整改指令书，无需复查"))?;
+            let order_model = self.document_model(&order.id.to_string())?;
+            let original_date = match &order_model {
+                DocumentModel::RectificationOrder(o) => {
+                    NaiveDate::from_ymd_opt(o.date.year, o.date.month, o.date.day).unwrap_or(date)
+                }
+                _ => date,
+            };
+            let opinions = hazards
+                .iter()
+                .enumerate()
+                .map(|(n, h)| {
+                    let verdict = match (h.status, h.reviewed_on) {
+                        (HazardStatus::Rectified, Some(on)) => {
+                            format!("经{}复查，已整改完毕。", zhifa_docgen::zh_date(on))
+                        }
+                        (HazardStatus::Rectified, None) => "经复查，已整改完毕。".to_owned(),
+                        _ => "经复查，未按要求整改完毕，本局将依法处理。".to_owned(),
+                    };
+                    format!("第{}项（{}）：{verdict}", n + 1, h.description)
+                })
+                .collect();
+            Ok(Pending::Review(ReviewOpinionInput {
+                doc_id,
+                agency,
+                seq: 0,
+                party: Party { position: "负责人".into(), ..party },
+                original_date,
+                original_title: RECTIFICATION_ORDER.to_owned(),
+                original_number: order.number.clone().unwrap_or_default(),
+                opinions,
+                inspectors,
+                date: date.max(original_date),
             }))
         } else {
             let mut with_deadlines = Vec::new();

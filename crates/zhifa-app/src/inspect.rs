@@ -418,6 +418,22 @@ impl App {
         Ok(())
     }
 
+    /// Records the 复查 result of a hazard (rectified or not) on today's date. Only hazards of
+    /// an issued 责令限期整改指令书 (they carry a deadline) can be reviewed.
+    pub fn review_hazard(&mut self, hazard_id: &str, passed: bool) -> AppResult<crate::browse::HazardView> {
+        self.officer()?;
+        let mut h: Hazard = self.replica.get(hazard_id)?.ok_or_else(|| not_found("该隐患"))?;
+        if h.deadline.is_none() {
+            return Err(AppError::rule("NO_ORDER", "该隐患尚未下达整改指令，不能复查"));
+        }
+        let today = self.today();
+        h.status = transition(h.status, &zhifa_core::workflow::HazardEvent::Review { passed, date: today })
+            .map_err(|e| AppError::rule("WORKFLOW", e.to_string()))?;
+        h.reviewed_on = Some(today);
+        self.replica.write(|w| w.put(&h).map(|_| ()))?;
+        Ok(self.hazard_view(&h))
+    }
+
     /// Finishes the on-site part; the 现场检查记录 can then be issued.
     pub fn finish_inspection(&mut self, id: &str) -> AppResult<InspectionView> {
         self.officer()?;

@@ -29,7 +29,7 @@ pub struct PrinterConfig {
     pub kind: String,
     /// `host:port` (tcp) or a device path such as `/dev/rfcomm0` (serial).
     pub address: String,
-    /// `58mm` or `80mm`.
+    /// `58mm`, `80mm` or `a4` (216 mm thermal, raster).
     pub profile: String,
     /// The printer has a Chinese font (text mode); otherwise everything Chinese is raster.
     pub chinese_font: bool,
@@ -55,28 +55,35 @@ impl PrinterConfig {
         let p = match self.profile.as_str() {
             "58mm" => Profile::mm58(),
             "80mm" => Profile::mm80(),
-            other => return Err(AppError::rule("PRINTER_PROFILE", format!("不支持的纸宽“{other}”（58mm 或 80mm）"))),
+            "a4" => Profile::a4(),
+            other => {
+                return Err(AppError::rule("PRINTER_PROFILE", format!("不支持的纸宽“{other}”（58mm、80mm 或 a4）")));
+            }
         };
         Ok(if self.chinese_font { p } else { p.without_chinese_font() })
     }
 }
 
-fn slip_date(s: &str) -> SlipDate {
-    // `2026年11月29日` → parts; the model always writes this form.
-    let nums: Vec<u32> = s.split(['年', '月', '日']).filter_map(|x| x.trim().parse().ok()).collect();
-    match nums.as_slice() {
-        [y, m, d, ..] => SlipDate { year: *y as u16, month: *m as u8, day: *d as u8 },
-        _ => SlipDate { year: 0, month: 0, day: 0 },
+/// Printer resolution of thermal printers (dots per inch).
+pub const PRINTER_DPI: f32 = 203.0;
+
+fn slip_date(d: &zhifa_docgen::model::Ymd) -> SlipDate {
+    SlipDate {
+        year: u16::try_from(d.year).unwrap_or_default(),
+        month: u8::try_from(d.month).unwrap_or_default(),
+        day: u8::try_from(d.day).unwrap_or_default(),
     }
 }
 
-/// The receipt-printer slip of a document model.
-pub fn slip_of(model: &DocumentModel) -> AppResult<zhifa_escpos::Slip> {
+fn inspectors(slots: &[zhifa_docgen::model::SignatureSlot]) -> Vec<layout::Inspector> {
+    slots.iter().map(|s| layout::Inspector { name: s.name.clone(), certificate_no: s.cert_no.clone() }).collect()
+}
+
+/// The receipt slip of a document: 现场检查记录 and 责令限期整改指令书 have one; every other
+/// type is A4 only (`PRINT_A4_ONLY`), since served decisions and notices belong on A4 paper.
+/// Built from the (frozen) model, so a reprint is byte-identical.
+pub fn slip_of(model: &DocumentModel) -> Result<zhifa_escpos::Slip, PrintError> {
     let qr_payload = zhifa_docgen::qr::payload(model);
-    let inspector = |s: &zhifa_docgen::model::SignatureSlot| layout::Inspector {
-        name: s.name.clone(),
-        certificate_no: s.cert_no.clone(),
-    };
     match model {
         DocumentModel::InspectionRecord(r) => {
             let row =
@@ -86,36 +93,62 @@ pub fn slip_of(model: &DocumentModel) -> AppResult<zhifa_escpos::Slip> {
                 enterprise: row("被检查单位"),
                 address: row("地址"),
                 place: row("检查场所"),
-                date: SlipDate { year: r.date.year as u16, month: r.date.month as u8, day: r.date.day as u8 },
-                inspectors: r.inspectors.iter().map(inspector).collect(),
+                date: slip_date(&r.date),
+                inspectors: inspectors(&r.inspectors),
                 findings: r.findings.clone(),
                 qr_payload,
             }))
         }
         DocumentModel::RectificationOrder(o) => {
-            let deadline = o.findings.iter().map(|f| f.deadline.clone()).max_by_key(|d| {
-                let x = slip_date(d);
-                (x.year, x.month, x.day)
-            });
-            let review_body = o.appeal.split("向").nth(1).and_then(|s| s.split("申请").next()).unwrap_or("").to_owned();
-            let court = o.appeal.split("向").nth(2).and_then(|s| s.split("提起").next()).unwrap_or("").to_owned();
+            let review_body = o
+                .appeal
+                .split_once("日内向")
+                .and_then(|(_, rest)| rest.split_once("申请行政复议"))
+                .map(|(gov, _)| gov.to_owned())
+                .unwrap_or_default();
+            let court = o
+                .appeal
+                .split_once("依法向")
+                .and_then(|(_, rest)| rest.split_once("提起行政诉讼"))
+                .map(|(c, _)| c.to_owned())
+                .unwrap_or_default();
             Ok(layout::rectification_order(&RectificationOrderSlip {
                 doc_no: o.number.clone(),
                 enterprise: o.addressee.trim_end_matches('：').to_owned(),
                 problems: o.findings.iter().map(|f| f.text.clone()).collect(),
-                deadline: slip_date(deadline.as_deref().unwrap_or("")),
+                deadline: slip_date(&o.date),
+                // The model's sentence names each deadline (items may differ).
                 order: Some(o.order.clone()),
                 review_body,
                 court,
-                inspectors: o.inspectors.iter().map(inspector).collect(),
-                authority: o.agency.clone(),
-                date: slip_date(&o.seal.date),
+                inspectors: inspectors(&o.inspectors),
+                authority: o.seal.agency.trim_end_matches("（印章）").to_owned(),
+                date: slip_date(&o.date),
                 qr_payload,
             }))
         }
-        #[allow(unreachable_patterns)]
-        _ => Err(AppError::rule("PRINT_A4_ONLY", "该文书只能用A4打印机打印")),
+        DocumentModel::Generic(g) => Err(PrintError::A4Only { doc_type: g.doc_type.clone() }),
     }
+}
+
+/// An A4 job for 216 mm thermal printers: the PDF's pages rendered at 203 dpi, 1 bit, GS v 0.
+/// Returns the job bytes and the number of pages.
+pub fn a4_job(renderer: &zhifa_docgen::Renderer, model: &DocumentModel) -> Result<(Vec<u8>, usize), AppError> {
+    let profile = Profile::a4();
+    let pages = renderer.render_gray(model, PRINTER_DPI)?;
+    let bitmaps = pages
+        .iter()
+        .map(|p| {
+            zhifa_escpos::Bitmap::from_gray(
+                &p.pixels,
+                p.width,
+                p.height,
+                profile.dots_per_line,
+                zhifa_escpos::raster::Dither::Threshold,
+            )
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((zhifa_escpos::encode_pages(&bitmaps, &profile)?, pages.len()))
 }
 
 impl App {
@@ -175,7 +208,14 @@ impl App {
             return Err(AppError::rule("DOC_NOT_ISSUED", "草稿不能打印，请先签发文书"));
         }
         let model = self.document_model(document_id)?;
-        let slip = slip_of(&model)?;
+        if cfg.profile == "a4" {
+            let (bytes, _) = a4_job(self.renderer()?, &model)?;
+            return Ok((bytes, d.number));
+        }
+        let slip = slip_of(&model).map_err(|e| match e {
+            PrintError::A4Only { .. } => AppError::rule("PRINT_A4_ONLY", format!("{e}；请在“设置”中选择A4热敏打印机")),
+            other => other.into(),
+        })?;
         let profile = cfg.profile()?;
         if self.rasterizer.is_none() {
             self.rasterizer = FontRasterizer::system().ok();

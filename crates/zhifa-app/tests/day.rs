@@ -181,11 +181,38 @@ async fn inspector_day_end_to_end() {
     assert_eq!((resumed.state, resumed.attempts), (PrintState::Done, 2));
     assert!(!rx2.recv_timeout(std::time::Duration::from_secs(5)).unwrap().is_empty());
 
+    // 复查 after the deadline: every hazard gets a verdict, then the 整改复查意见书 is issued
+    // with its own number and printed on an A4 thermal printer (raster).
+    assert_eq!(app.prepare_document(&insp.id, "整改复查意见书").unwrap_err().code(), "REVIEW_INCOMPLETE");
+    let hazards = app.hazards().unwrap();
+    assert_eq!(hazards.len(), 2);
+    clock.advance(10 * 24 * 3600 * 1000);
+    app.review_hazard(&hazards[0].id, true).unwrap();
+    app.review_hazard(&hazards[1].id, false).unwrap();
+    assert_eq!(app.review_hazard(&hazards[0].id, false).unwrap_err().code(), "WORKFLOW");
+    let review = app.prepare_document(&insp.id, "整改复查意见书").unwrap();
+    let review = app.issue_document(&review.id).unwrap();
+    assert!(review.number.as_deref().unwrap().contains("应急复查〔"), "{:?}", review.number);
+    let text = app.document_model(&review.id).unwrap();
+    let json = serde_json::to_string(&text).unwrap();
+    assert!(json.contains(order.number.as_deref().unwrap()), "the opinion cites the order's number");
+    assert!(json.contains("已整改完毕") && json.contains("未按要求整改"));
+    assert_eq!(app.print_document(&review.id, &mut |_, _| {}).unwrap_err().code(), "PRINT_A4_ONLY");
+    let (addr3, rx3) = printer();
+    app.set_printer(&PrinterConfig { kind: "tcp".into(), address: addr3, profile: "a4".into(), chinese_font: true })
+        .unwrap();
+    let a4 = app.print_document(&review.id, &mut |_, _| {}).unwrap();
+    assert_eq!(a4.state, PrintState::Done);
+    let bytes = rx3.recv_timeout(std::time::Duration::from_secs(10)).unwrap();
+    // GS v 0 bands 1728 dots (216 bytes) wide.
+    assert!(bytes.windows(6).any(|w| w[..4] == [0x1D, 0x76, 0x30, 0x00] && w[4..6] == [216, 0]), "A4 raster bands");
+
     // Back at the office: sync; a colleague's tablet sees the issued documents.
     assert!(app.home().unwrap().unsynced > 0);
     let done = app.sync_now(&mut |_| {}).await.unwrap();
     assert!(done.pushed > 0);
     assert_eq!(done.files_uploaded, 1);
+    assert!(done.numbers_left.iter().any(|(t, _)| t == "整改复查意见书"));
     assert_eq!(done.unsynced, 0);
     assert!(done.refused.is_empty(), "{:?}", done.refused);
 

@@ -16,16 +16,12 @@ use std::time::Duration;
 
 use anyhow::Result;
 use clap::{Args, ValueEnum};
-use zhifa_docgen::model::{DocumentModel, InspectionRecord, RectificationOrder};
+use zhifa_docgen::model::DocumentModel;
 use zhifa_docgen::{DocgenError, FontConfig, Renderer, sample};
-use zhifa_escpos::layout::{self, InspectionRecordSlip, Inspector, RectificationOrderSlip, SlipDate};
 use zhifa_escpos::{
-    Bitmap, Dither, FontRasterizer, NoRasterizer, PrintError, Profile, Rasterizer, SerialTransport, Slip, TcpTransport,
-    Transport,
+    FontRasterizer, NoRasterizer, PrintError, Profile, Rasterizer, SerialTransport, Slip, TcpTransport, Transport,
 };
 
-/// Resolution of thermal printers (dots per inch).
-pub(crate) const PRINTER_DPI: f32 = 203.0;
 /// Baud rate of the serial link (the usual cap of Bluetooth SPP printer modules).
 pub(crate) const SERIAL_BAUD: u32 = 115_200;
 
@@ -213,86 +209,18 @@ pub(crate) fn build_job(doc: &DocumentModel, paper: Paper, mode: Mode) -> Result
 }
 
 fn a4_job(doc: &DocumentModel, title: String) -> Result<Job, PrintCmdError> {
-    let profile = Profile::a4();
     let renderer = Renderer::new(&FontConfig::from_env())?;
-    let pages = renderer.render_gray(doc, PRINTER_DPI)?;
-    let bitmaps = pages
-        .iter()
-        .map(|p| Bitmap::from_gray(&p.pixels, p.width, p.height, profile.dots_per_line, Dither::Threshold))
-        .collect::<Result<Vec<_>, _>>()?;
-    let bytes = zhifa_escpos::encode_pages(&bitmaps, &profile)?;
-    Ok(Job { bytes, title, pages: pages.len() })
+    let (bytes, pages) = zhifa_app::printing::a4_job(&renderer, doc).map_err(|e| match e {
+        zhifa_app::AppError::Docgen(d) => PrintCmdError::from(d),
+        zhifa_app::AppError::Print(p) => PrintCmdError::from(p),
+        other => PrintCmdError::from(PrintError::SendFailed { target: "a4".into(), detail: other.message() }),
+    })?;
+    Ok(Job { bytes, title, pages })
 }
 
-fn slip_date(d: &zhifa_docgen::model::Ymd) -> SlipDate {
-    SlipDate {
-        year: u16::try_from(d.year).unwrap_or_default(),
-        month: u8::try_from(d.month).unwrap_or_default(),
-        day: u8::try_from(d.day).unwrap_or_default(),
-    }
-}
-
-/// The receipt slip of a document: 现场检查记录 and 责令限期整改指令书 have one; every other type
-/// is A4 only (`PRINT_A4_ONLY`), since served decisions and notices belong on A4 paper.
+/// The receipt slip of a document (one mapping for the CLI and the app: `zhifa_app::printing`).
 pub(crate) fn slip(doc: &DocumentModel) -> Result<Slip, PrintError> {
-    let payload = zhifa_docgen::qr::payload(doc);
-    match doc {
-        DocumentModel::InspectionRecord(r) => Ok(layout::inspection_record(&record_slip(r, payload))),
-        DocumentModel::RectificationOrder(o) => Ok(layout::rectification_order(&order_slip(o, payload))),
-        DocumentModel::Generic(g) => Err(PrintError::A4Only { doc_type: g.doc_type.clone() }),
-    }
-}
-
-fn record_slip(r: &InspectionRecord, qr_payload: String) -> InspectionRecordSlip {
-    let row = |label: &str| r.rows.iter().find(|x| x.label == label).map(|x| x.value.clone()).unwrap_or_default();
-    InspectionRecordSlip {
-        doc_no: r.number.clone(),
-        enterprise: row("被检查单位"),
-        address: row("地址"),
-        place: row("检查场所"),
-        date: slip_date(&r.date),
-        inspectors: r
-            .inspectors
-            .iter()
-            .map(|s| Inspector { name: s.name.clone(), certificate_no: s.cert_no.clone() })
-            .collect(),
-        findings: r.findings.clone(),
-        qr_payload,
-    }
-}
-
-fn order_slip(o: &RectificationOrder, qr_payload: String) -> RectificationOrderSlip {
-    let agency = o.seal.agency.trim_end_matches("（印章）").to_owned();
-    let review_body = o
-        .appeal
-        .split_once("日内向")
-        .and_then(|(_, rest)| rest.split_once("申请行政复议"))
-        .map(|(gov, _)| gov.to_owned())
-        .unwrap_or_default();
-    let court = o
-        .appeal
-        .split_once("依法向")
-        .and_then(|(_, rest)| rest.split_once("提起行政诉讼"))
-        .map(|(c, _)| c.to_owned())
-        .unwrap_or_default();
-    RectificationOrderSlip {
-        doc_no: o.number.clone(),
-        enterprise: o.addressee.trim_end_matches('：').to_owned(),
-        problems: o.findings.iter().map(|f| f.text.clone()).collect(),
-        deadline: slip_date(&o.date),
-        // The model's sentence names each deadline (items may differ).
-        order: Some(o.order.clone()),
-        review_body,
-        court,
-        inspectors: o
-            .inspectors
-            .iter()
-            .map(|s| Inspector { name: s.name.clone(), certificate_no: s.cert_no.clone() })
-            .collect(),
-        authority: agency,
-        date: slip_date(&o.date),
-        qr_payload,
-    }
+    zhifa_app::printing::slip_of(doc)
 }
 
 #[cfg(test)]
