@@ -34,7 +34,7 @@ fn main() {
     println!("cargo:rerun-if-changed=package.json");
     println!("cargo:rerun-if-changed=tsconfig.json");
     let built = dist.join("app.js");
-    let stale = !built.exists()
+    let stale = ["app.js", "index.html", "style.css"].iter().any(|f| !dist.join(f).exists())
         || newest(&ui) > built.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::UNIX_EPOCH);
     if stale {
         if !root.join("node_modules/.bin/tsc").exists() {

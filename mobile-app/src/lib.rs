@@ -55,6 +55,7 @@ pub fn run() {
             commands::inspect::add_photo,
             commands::inspect::add_signature,
             commands::inspect::evidence_of,
+            commands::inspect::review_hazard,
             commands::documents::documents_of,
             commands::documents::prepare_document,
             commands::documents::preview_document,

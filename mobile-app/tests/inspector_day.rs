@@ -191,6 +191,12 @@ async fn inspector_day_in_the_real_window() {
     s.wait("#document-view img.page", 60).await;
     s.tap("#issue-doc").await;
     let number = s.wait_text("#doc-number", 30, |t| t.contains("应急检记")).await;
+    let view = s.wait("#document-view", 5).await;
+    s.exec(
+        "arguments[0].scrollIntoView({block: 'start'}); window.scrollBy(0, -70);",
+        vec![serde_json::json!({"element-6066-11e4-a52e-4f735466cecf": el_id(&view)})],
+    )
+    .await;
     shot(&s, "07-document").await;
     s.tap("#print-doc").await;
     s.wait("#print-done", 30).await;
@@ -205,10 +211,36 @@ async fn inspector_day_in_the_real_window() {
     s.tap("#issue-doc").await;
     let order = s.wait_text("#doc-number", 30, |t| t.contains("应急责改")).await;
 
-    // 7. Hazards and the library work offline from the replica.
+    // 7. Hazards: 复查 verdicts, then the 整改复查意见书 with its own number.
     s.tap("button[data-nav=hazards]").await;
     s.wait("#hazards-screen .hazard", 10).await;
     shot(&s, "08-hazards").await;
+    s.tap(".review-pass").await;
+    s.wait_text("#hazards-screen", 10, |t| t.contains("已整改")).await;
+    s.tap(".review-fail").await;
+    s.wait_text("#hazards-screen", 10, |t| !t.contains("复查：未整改")).await;
+    s.tap("button[data-nav=home]").await;
+    s.tap("button[data-nav=search]").await;
+    let q = s.wait("#search-input", 10).await;
+    s.type_into(&q, &name).await;
+    s.tap(".enterprise-hit").await;
+    s.tap(".past-inspection").await;
+    s.tap("#doc-review").await;
+    s.wait("#document-view img.page", 60).await;
+    s.tap("#issue-doc").await;
+    let review = s.wait_text("#doc-number", 30, |t| t.contains("应急复查")).await;
+    assert!(review.ends_with('号'), "{review}");
+
+    // Lock and unlock: the work stays.
+    s.tap("#lock-btn").await;
+    s.wait("#lock-screen", 10).await;
+    shot(&s, "11-lock").await;
+    let pw = s.wait("#unlock-password", 5).await;
+    s.type_into(&pw, demo::DEMO_PASSWORD).await;
+    s.tap("#unlock-submit").await;
+    s.wait("#inspection-screen", 15).await;
+
+    // The library works offline from the replica.
     s.tap("button[data-nav=library]").await;
     let li = s.wait("#law-input", 10).await;
     s.type_into(&li, "有限空间").await;

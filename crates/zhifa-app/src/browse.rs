@@ -92,7 +92,7 @@ pub struct Home {
     pub officer: OfficerView,
     /// Today (`2026年11月29日`).
     pub today: String,
-    /// This month's plan tasks of the officer's unit.
+    /// Outstanding plan tasks of the officer's unit (this month and earlier, not started).
     pub tasks: Vec<TaskView>,
     /// Inspections in progress.
     pub open_inspections: Vec<InspectionSummary>,
@@ -187,13 +187,17 @@ impl App {
         let officer = self.officer()?.clone();
         let today = self.today();
         let month = chrono::Datelike::month(&today);
+        // Outstanding plan tasks of the unit: this month's and earlier months' not yet
+        // inspected (an inspection started from the task links it), mine first.
         let mut tasks = Vec::new();
         if let Some(org) = &officer.org_id {
             let plans: Vec<zhifa_core::plan::Plan> = self.replica.list()?;
             let year = chrono::Datelike::year(&today);
+            let started: std::collections::HashSet<String> =
+                self.replica.list::<Inspection>()?.iter().filter_map(|i| i.task.map(|t| t.to_string())).collect();
             for p in plans.iter().filter(|p| p.year == year && p.org.to_string() == *org) {
                 let ts: Vec<PlanTask> = self.replica.list_by("plan", &p.id.to_string())?;
-                for t in ts.into_iter().filter(|t| t.month == month) {
+                for t in ts.into_iter().filter(|t| t.month <= month && !started.contains(&t.id.to_string())) {
                     let mine = t.officers.iter().any(|o| o.to_string() == officer.id);
                     tasks.push(TaskView {
                         id: t.id.to_string(),
@@ -209,7 +213,9 @@ impl App {
                 }
             }
         }
-        tasks.sort_by(|a, b| b.mine.cmp(&a.mine).then(a.enterprise_name.cmp(&b.enterprise_name)));
+        tasks.sort_by(|a, b| {
+            b.mine.cmp(&a.mine).then(a.month.cmp(&b.month)).then(a.enterprise_name.cmp(&b.enterprise_name))
+        });
         tasks.truncate(50);
         let horizon = (today + chrono::Days::new(7)).to_string();
         let hazards_due = self

@@ -87,3 +87,12 @@ pub(crate) async fn add_signature(
 pub(crate) async fn evidence_of(s: State<'_, Shared>, inspection_id: String) -> Result<Vec<EvidenceView>, AppError> {
     s.0.lock().await.evidence_of(&inspection_id)
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub(crate) async fn review_hazard(
+    s: State<'_, Shared>,
+    hazard_id: String,
+    passed: bool,
+) -> Result<zhifa_app::browse::HazardView, AppError> {
+    s.0.lock().await.review_hazard(&hazard_id, passed)
+}

@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 const ELEMENT: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 /// A child process killed on drop.
-pub struct Proc(pub Child);
+pub(crate) struct Proc(pub Child);
 
 impl Drop for Proc {
     fn drop(&mut self) {
@@ -30,7 +30,7 @@ fn free_port() -> u16 {
 
 /// Starts Xvfb on the first free display from :90 (1280×800×24). Fails loudly when Xvfb is
 /// missing: these tests never skip.
-pub fn xvfb() -> (Proc, String) {
+pub(crate) fn xvfb() -> (Proc, String) {
     for n in 90..140 {
         if Path::new(&format!("/tmp/.X{n}-lock")).exists() || Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
             continue;
@@ -55,7 +55,7 @@ pub fn xvfb() -> (Proc, String) {
 }
 
 /// Starts WebKitWebDriver for `display` with the app's environment.
-pub fn webkit_driver(display: &str, env: &[(&str, &str)]) -> (Proc, String) {
+pub(crate) fn webkit_driver(display: &str, env: &[(&str, &str)]) -> (Proc, String) {
     let port = free_port();
     let mut cmd = Command::new("WebKitWebDriver");
     cmd.arg(format!("--port={port}"))
@@ -71,7 +71,7 @@ pub fn webkit_driver(display: &str, env: &[(&str, &str)]) -> (Proc, String) {
 }
 
 /// A WebDriver session.
-pub struct Session {
+pub(crate) struct Session {
     http: reqwest::Client,
     base: String,
     id: String,
@@ -79,11 +79,11 @@ pub struct Session {
 
 /// A found element.
 #[derive(Debug, Clone)]
-pub struct El(pub String);
+pub(crate) struct El(pub String);
 
 impl Session {
     /// Opens a session that launches `app` (waits for the driver to listen).
-    pub async fn start(driver: &str, app: &str) -> Self {
+    pub(crate) async fn start(driver: &str, app: &str) -> Self {
         zhifa_sync_client::install_crypto_provider();
         let http = reqwest::Client::builder().timeout(Duration::from_secs(90)).build().unwrap();
         let start = Instant::now();
@@ -115,7 +115,7 @@ impl Session {
     }
 
     /// Waits up to `secs` for an element matching `css`.
-    pub async fn wait(&self, css: &str, secs: u64) -> El {
+    pub(crate) async fn wait(&self, css: &str, secs: u64) -> El {
         let start = Instant::now();
         loop {
             if let Some(e) = self.try_find(css).await {
@@ -130,7 +130,7 @@ impl Session {
     }
 
     /// All elements matching `css`.
-    pub async fn all(&self, css: &str) -> Vec<El> {
+    pub(crate) async fn all(&self, css: &str) -> Vec<El> {
         let v =
             self.cmd(reqwest::Method::POST, "/elements", Some(json!({"using": "css selector", "value": css}))).await;
         v.as_array()
@@ -141,36 +141,36 @@ impl Session {
     }
 
     /// Clicks (scrolled into view first).
-    pub async fn click(&self, e: &El) {
+    pub(crate) async fn click(&self, e: &El) {
         self.exec("arguments[0].scrollIntoView({block: 'center'});", vec![json!({ELEMENT: e.0})]).await;
         let v = self.cmd(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({}))).await;
         assert!(v.is_null(), "click failed: {v}");
     }
 
     /// Waits for `css` and clicks it.
-    pub async fn tap(&self, css: &str) {
+    pub(crate) async fn tap(&self, css: &str) {
         let e = self.wait(css, 30).await;
         self.click(&e).await;
     }
 
     /// Types into an element.
-    pub async fn type_into(&self, e: &El, text: &str) {
+    pub(crate) async fn type_into(&self, e: &El, text: &str) {
         let v = self.cmd(reqwest::Method::POST, &format!("/element/{}/value", e.0), Some(json!({"text": text}))).await;
         assert!(v.is_null(), "send keys failed: {v}");
     }
 
     /// Clears a field.
-    pub async fn clear(&self, e: &El) {
+    pub(crate) async fn clear(&self, e: &El) {
         self.cmd(reqwest::Method::POST, &format!("/element/{}/clear", e.0), Some(json!({}))).await;
     }
 
     /// Visible text of an element.
-    pub async fn text(&self, e: &El) -> String {
+    pub(crate) async fn text(&self, e: &El) -> String {
         self.cmd(reqwest::Method::GET, &format!("/element/{}/text", e.0), None).await.as_str().unwrap_or("").to_owned()
     }
 
     /// Text of the first element matching `css` (empty when none).
-    pub async fn text_of(&self, css: &str) -> String {
+    pub(crate) async fn text_of(&self, css: &str) -> String {
         match self.try_find(css).await {
             Some(e) => self.text(&e).await,
             None => String::new(),
@@ -178,7 +178,7 @@ impl Session {
     }
 
     /// Waits until the text of `css` satisfies `ok`.
-    pub async fn wait_text(&self, css: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
+    pub(crate) async fn wait_text(&self, css: &str, secs: u64, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
         loop {
             let t = self.text_of(css).await;
@@ -194,12 +194,12 @@ impl Session {
     }
 
     /// Runs a script.
-    pub async fn exec(&self, script: &str, args: Vec<Value>) -> Value {
+    pub(crate) async fn exec(&self, script: &str, args: Vec<Value>) -> Value {
         self.cmd(reqwest::Method::POST, "/execute/sync", Some(json!({"script": script, "args": args}))).await
     }
 
     /// A screenshot (PNG) after two animation frames, so it shows the current state.
-    pub async fn screenshot(&self) -> Vec<u8> {
+    pub(crate) async fn screenshot(&self) -> Vec<u8> {
         let frames = "const done = arguments[0]; requestAnimationFrame(() => requestAnimationFrame(() => done(true)));";
         self.cmd(reqwest::Method::POST, "/execute/async", Some(json!({"script": frames, "args": []}))).await;
         let v = self.cmd(reqwest::Method::GET, "/screenshot", None).await;
@@ -208,12 +208,12 @@ impl Session {
     }
 
     /// Ends the session (the app closes).
-    pub async fn close(self) {
+    pub(crate) async fn close(self) {
         let _ = self.http.delete(&self.base).send().await;
     }
 
     /// Session id.
-    pub fn id(&self) -> &str {
+    pub(crate) fn id(&self) -> &str {
         &self.id
     }
 }

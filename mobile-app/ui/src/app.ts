@@ -169,10 +169,10 @@ async function showHome(): Promise<void> {
         </div>
         <div class="grid2">
           <div class="card">
-            <h2>本月检查任务</h2>
+            <h2>待检查任务（本月及以前）</h2>
             ${h.tasks.length ? h.tasks.slice(0, 12).map((t) => `
               <div class="list-item task" data-enterprise="${esc(t.enterprise_id)}" data-task="${esc(t.id)}">
-                <span>${esc(t.enterprise_name)}</span><span>${t.mine ? `<span class="tag">我的</span>` : ""}<span class="tag">${esc(t.kind)}</span></span></div>`).join("") : `<p class="muted">本月没有计划任务</p>`}
+                <span>${esc(t.enterprise_name)}</span><span>${t.mine ? `<span class="tag">我的</span>` : ""}<span class="tag">${t.month}月</span><span class="tag">${esc(t.kind)}</span></span></div>`).join("") : `<p class="muted">没有待检查的计划任务</p>`}
           </div>
           <div class="card">
             <h2>临近复查的隐患</h2>
@@ -425,7 +425,7 @@ async function renderDocuments(insp: InspectionView): Promise<void> {
   const box = $("#documents");
   try {
     const docs = await call<DocumentView[]>("documents_of", { inspection_id: insp.id });
-    const types: [string, string][] = [["现场检查记录", "doc-record"], ["责令限期整改指令书", "doc-order"]];
+    const types: [string, string][] = [["现场检查记录", "doc-record"], ["责令限期整改指令书", "doc-order"], ["整改复查意见书", "doc-review"]];
     box.innerHTML = `
       <div class="row">${types.map(([t, key]) => {
         const d = docs.find((x) => x.doc_type === t);
@@ -472,6 +472,7 @@ async function showDocument(id: string): Promise<void> {
       try {
         const issued = await call<DocumentView>("issue_document", { id: d.id });
         toast(`已签发：${issued.number}`);
+        if (state.inspection) await renderDocuments(state.inspection);
         await showDocument(issued.id);
         void refreshBadge();
       } catch (e) { showError($("#doc-error"), e); }
@@ -534,11 +535,28 @@ async function showHazards(): Promise<void> {
   const v = view(`<p class="muted">加载中…</p>`);
   try {
     const hs = await call<HazardView[]>("hazards");
-    v.innerHTML = `<div id="hazards-screen"><h1>隐患整改跟踪</h1><div class="card">${hs.length ? hs.map(hazardRow).join("") : `<p class="muted">没有未销号的隐患</p>`}</div></div>`;
+    v.innerHTML = `<div id="hazards-screen"><h1>隐患整改跟踪</h1><div id="hazard-error"></div><div class="card">${hs.length ? hs.map((h) => `
+      <div class="hazard-block">
+        ${hazardRow(h)}
+        ${h.deadline && (h.status_code === "open" || h.status_code === "review_requested") ? `
+          <div class="row" style="margin:6px 0 12px">
+            <button class="review-pass" data-id="${esc(h.id)}">复查：已整改</button>
+            <button class="review-fail danger" data-id="${esc(h.id)}">复查：未整改</button>
+          </div>` : ""}
+      </div>`).join("") : `<p class="muted">没有未销号的隐患</p>`}</div></div>`;
     v.querySelectorAll<HTMLElement>(".hazard").forEach((el) => el.addEventListener("click", () => {
       const h = hs.find((x) => x.id === el.dataset.id);
       if (h) void showInspection(h.inspection_id);
     }));
+    const review = async (id: string, passed: boolean) => {
+      try {
+        await call("review_hazard", { hazard_id: id, passed });
+        toast(passed ? "已记录：整改完毕" : "已记录：未整改");
+        await showHazards();
+      } catch (e) { showError($("#hazard-error"), e); }
+    };
+    v.querySelectorAll<HTMLElement>(".review-pass").forEach((b) => b.addEventListener("click", () => { void review(b.dataset.id as string, true); }));
+    v.querySelectorAll<HTMLElement>(".review-fail").forEach((b) => b.addEventListener("click", () => { void review(b.dataset.id as string, false); }));
   } catch (e) { await handleSessionError(e, v); }
 }
 
@@ -626,12 +644,13 @@ async function showSettings(): Promise<void> {
         <select id="printer-kind">
           <option value="none">不使用打印机</option>
           <option value="tcp">网络打印机（TCP 9100）</option>
-          <option value="serial">蓝牙串口打印机</option>
+          <option value="serial">蓝牙串口打印机（/dev/rfcomm0）</option>
+          <option value="bluetooth">蓝牙打印机（SPP，平板直连）</option>
         </select>
-        <label for="printer-address">地址（主机:端口 或 /dev/rfcomm0）</label>
+        <label for="printer-address">地址（主机:端口、/dev/rfcomm0 或 AA:BB:CC:DD:EE:FF）</label>
         <input id="printer-address" value="${esc(p.address)}">
         <label for="printer-profile">纸宽</label>
-        <select id="printer-profile"><option value="80mm">80 mm</option><option value="58mm">58 mm</option></select>
+        <select id="printer-profile"><option value="80mm">80 mm 小票</option><option value="58mm">58 mm 小票</option><option value="a4">A4 热敏（216 mm）</option></select>
         <label><input id="printer-chinese" type="checkbox" style="width:auto;min-height:0" ${p.chinese_font ? "checked" : ""}> 打印机带中文字库</label>
         <div id="settings-error"></div>
         <button class="primary" id="save-printer">保存</button>
