@@ -140,7 +140,10 @@ fn readme_starts_with_the_two_commands() {
         head.contains("cargo run --release --bin zhifa-server -- --demo"),
         "README's first lines must give the run command"
     );
-    assert!(head.contains("cargo test --workspace"), "README's first lines must give the test command");
+    assert!(head.contains("scripts/test"), "README's first lines must give the test command (scripts/test)");
+    let script = fs::read_to_string(root().join("scripts/test")).unwrap();
+    assert!(script.contains("cargo test --workspace"), "scripts/test must run the whole workspace");
+    assert!(script.contains("--features e2e"), "scripts/test must run the app's window tests");
     let ci = fs::read_to_string(root().join(".ci/run")).unwrap();
-    assert!(ci.contains("cargo test --workspace"), ".ci/run must call the README's test command");
+    assert!(ci.contains("scripts/test"), ".ci/run must call the README's test command");
 }
