@@ -40,6 +40,16 @@ pub enum AppError {
     },
 }
 
+fn disk_full(e: &AppError) -> bool {
+    match e {
+        AppError::Io { source, .. } => source.raw_os_error() == Some(28),
+        AppError::Store(zhifa_store::StoreError::Sqlite(rusqlite::Error::SqliteFailure(f, _))) => {
+            f.code == rusqlite::ErrorCode::DiskFull
+        }
+        _ => false,
+    }
+}
+
 impl AppError {
     /// A rule error.
     pub fn rule(code: &'static str, message: impl Into<String>) -> Self {
@@ -53,13 +63,15 @@ impl AppError {
 
     /// Stable code for programs and tests.
     pub fn code(&self) -> String {
+        if disk_full(self) {
+            return "STORAGE_FULL".to_owned();
+        }
         match self {
             Self::Store(e) => e.code().to_owned(),
             Self::Sync(e) => e.code().to_owned(),
             Self::Docgen(e) => e.code().to_owned(),
             Self::Print(e) => e.code().to_owned(),
             Self::Auth(e) => e.code().to_owned(),
-            Self::Io { source, .. } if source.raw_os_error() == Some(28) => "STORAGE_FULL".to_owned(),
             Self::Io { .. } => "IO".to_owned(),
             Self::Rule { code, .. } => (*code).to_owned(),
         }
@@ -67,12 +79,10 @@ impl AppError {
 
     /// Chinese message for the user.
     pub fn message(&self) -> String {
-        match self {
-            Self::Io { source, .. } if source.raw_os_error() == Some(28) => {
-                "存储空间已满，本次操作未保存；已保存的数据不受影响。请清理空间后重试。".to_owned()
-            }
-            other => other.to_string(),
+        if disk_full(self) {
+            return "存储空间已满，本次操作未保存；已保存的数据不受影响。请清理空间后重试。".to_owned();
         }
+        self.to_string()
     }
 }
 

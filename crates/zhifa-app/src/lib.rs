@@ -125,14 +125,17 @@ impl App {
         std::fs::create_dir_all(&config.data_dir).map_err(|e| AppError::io(&config.data_dir, e))?;
         let path = config.data_dir.join("replica.sqlite");
         let mut replica = if path.exists() { Replica::open(&path)? } else { Replica::init(&path)? };
-        let reference = zhifa_seed::reference().map_err(|e| AppError::rule("SEED", e.to_string()))?;
-        replica.load_reference(
-            &reference.version,
-            &reference.area,
-            &reference.items,
-            &reference.laws,
-            &reference.document_types,
-        )?;
+        // The seed is parsed only when this replica does not hold this version yet.
+        if replica.meta("seed_version")?.as_deref() != Some(zhifa_seed::version().as_str()) {
+            let reference = zhifa_seed::reference().map_err(|e| AppError::rule("SEED", e.to_string()))?;
+            replica.load_reference(
+                &reference.version,
+                &reference.area,
+                &reference.items,
+                &reference.laws,
+                &reference.document_types,
+            )?;
+        }
         Ok(Self { replica, config, clock, session: None, renderer: None, rasterizer: None, bluetooth: None })
     }
 

@@ -297,6 +297,29 @@ async fn offline_login_lock_and_bad_input() {
             .code(),
         "PRINTER_ADDRESS"
     );
+    // Storage full: the write fails clearly, nothing saved before is lost, and the app
+    // works again once there is room.
+    let before = app.inspection_view(&insp.id).unwrap();
+    let pages: i64 = app.replica().conn().query_row("PRAGMA page_count", [], |r| r.get(0)).unwrap();
+    app.replica().conn().pragma_update(None, "max_page_count", pages).unwrap();
+    let mut full = None;
+    let other = before.items.iter().find(|x| x.id != item).unwrap().id.clone();
+    for k in 0..500 {
+        match app.answer(&insp.id, &other, "non_conforming", &format!("{k}{}", "满".repeat(1990))) {
+            Ok(_) => continue,
+            Err(e) => {
+                full = Some(e);
+                break;
+            }
+        }
+    }
+    let full = full.expect("the capped database fills up");
+    assert_eq!(full.code(), "STORAGE_FULL", "{full}");
+    assert!(full.message().contains("存储空间已满"));
+    app.replica().conn().pragma_update(None, "max_page_count", 1_073_741_823i64).unwrap();
+    assert!(app.inspection_view(&insp.id).unwrap().answered >= before.answered);
+    app.answer(&insp.id, &item, "non_conforming", "安全出口被锁闭").unwrap();
+
     // A clock set a year back is reported.
     let back = FixedClock::at(now_ms() - 366 * 24 * 3600 * 1000);
     drop(app);
@@ -304,5 +327,7 @@ async fn offline_login_lock_and_bad_input() {
     app.login(&login.login, demo::DEMO_PASSWORD).await.unwrap();
     assert!(app.clock_warning().unwrap().unwrap().contains("设备时间"));
     let view = app.inspection_view(&insp.id).unwrap();
-    assert_eq!(view.answered, 1, "work survives every failure above");
+    let first = view.items.iter().find(|x| x.id == item).unwrap();
+    assert_eq!(first.note, "安全出口被锁闭", "work survives every failure above");
+    assert!(view.answered >= 1);
 }

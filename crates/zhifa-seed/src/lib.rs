@@ -63,6 +63,16 @@ struct Supplementary {
     number_pattern: Option<String>,
 }
 
+/// Version of the embedded seed (a hash of its files), without parsing it: lets a replica
+/// that already holds this seed skip loading it.
+pub fn version() -> String {
+    let mut h = Sha256::new();
+    for f in [CHECKLIST, LAWS, DOCUMENTS, zhifa_core::division::DIVISIONS_JSON] {
+        h.update(f.as_bytes());
+    }
+    h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect()
+}
+
 /// Parses the embedded seed.
 pub fn reference() -> Result<Reference, SeedError> {
     let items = serde_json::from_str::<ChecklistFile>(CHECKLIST)
@@ -91,12 +101,7 @@ pub fn reference() -> Result<Reference, SeedError> {
             notes: s.status.into_iter().map(|st| format!("状态：{st}（非2016式样，待确认）")).collect(),
         });
     }
-    let mut h = Sha256::new();
-    for f in [CHECKLIST, LAWS, DOCUMENTS, zhifa_core::division::DIVISIONS_JSON] {
-        h.update(f.as_bytes());
-    }
-    let version = h.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
-    Ok(Reference { version, area: Area::luliang(), items, laws, document_types })
+    Ok(Reference { version: version(), area: Area::luliang(), items, laws, document_types })
 }
 
 /// A deterministic organisation id derived from its division and kind, so every
