@@ -23,13 +23,16 @@ pub fn open_app(data_dir: PathBuf, server: &str) -> Result<App, zhifa_app::AppEr
 #[cfg_attr(mobile, tauri::mobile_entry_point)]
 pub fn run() {
     tauri::Builder::default()
+        .plugin(zhifa_spp_plugin::init())
         .setup(|app| {
             let data_dir = match std::env::var_os("ZHIFA_DATA_DIR") {
                 Some(d) => PathBuf::from(d),
                 None => app.path().app_data_dir()?,
             };
             let server = std::env::var("ZHIFA_SERVER").unwrap_or_else(|_| "http://127.0.0.1:8080".into());
-            let core = open_app(data_dir, &server).map_err(|e| format!("[{}] {}", e.code(), e.message()))?;
+            let mut core = open_app(data_dir, &server).map_err(|e| format!("[{}] {}", e.code(), e.message()))?;
+            // `bluetooth` printers: SPP through the plugin's Kotlin half on Android.
+            core.set_bluetooth_connector(zhifa_spp_plugin::connector(app.handle()));
             app.manage(Shared(tokio::sync::Mutex::new(core)));
             Ok(())
         })
