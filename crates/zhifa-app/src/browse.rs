@@ -243,14 +243,67 @@ impl App {
         })
     }
 
-    /// Enterprise search by name, credit code or address (any part; one character works).
-    pub fn search_enterprises(&self, q: &str) -> AppResult<Vec<EnterpriseHit>> {
+    /// Enterprise search by name, credit code or address (any part; one character works),
+    /// and by the 拼音首字母 of the name (`lldz` finds 吕梁东中…): Latin letters are tried as
+    /// initials first, then as text.
+    pub fn search_enterprises(&mut self, q: &str) -> AppResult<Vec<EnterpriseHit>> {
         self.officer()?;
         let q = q.trim();
         if q.chars().count() > 100 {
             return Err(AppError::rule("QUERY_TOO_LONG", "搜索内容过长（最多100个字）"));
         }
-        Ok(self.replica.search_enterprises(q, 50)?)
+        let mut hits = Vec::new();
+        if (2..=12).contains(&q.len()) && q.chars().all(|c| c.is_ascii_alphabetic()) {
+            let needle = q.to_ascii_lowercase();
+            let index = self.initials_index()?;
+            let starts = index.iter().filter(|(i, _)| i.starts_with(&needle));
+            let inside = index.iter().filter(|(i, _)| !i.starts_with(&needle) && i.contains(&needle));
+            hits.extend(starts.chain(inside).take(50).map(|(_, h)| h.clone()));
+        }
+        if hits.len() < 50 {
+            for h in self.replica.search_enterprises(q, 50)? {
+                if hits.len() < 50 && !hits.iter().any(|x| x.id == h.id) {
+                    hits.push(h);
+                }
+            }
+        }
+        Ok(hits)
+    }
+
+    /// Initials of every enterprise name, built on first use and after each sync.
+    fn initials_index(&mut self) -> AppResult<&[(String, EnterpriseHit)]> {
+        if self.initials.is_none() {
+            use pinyin::ToPinyin;
+            let all: Vec<Enterprise> = self.replica.list()?;
+            let index = all
+                .into_iter()
+                .map(|e| {
+                    let initials: String = e
+                        .data
+                        .name
+                        .chars()
+                        .filter_map(|c| match c.to_pinyin() {
+                            Some(p) => p.first_letter().chars().next(),
+                            None => c.is_ascii_alphanumeric().then(|| c.to_ascii_lowercase()),
+                        })
+                        .collect();
+                    let hit = EnterpriseHit {
+                        id: e.id.to_string(),
+                        name: e.data.name,
+                        credit_code: e.data.credit_code.to_string(),
+                        county_code: e.data.county_code,
+                        address: e.data.address,
+                    };
+                    (initials, hit)
+                })
+                .collect();
+            self.initials = Some(index);
+        }
+        Ok(self.initials.as_deref().unwrap_or_default())
+    }
+
+    pub(crate) fn forget_search_index(&mut self) {
+        self.initials = None;
     }
 
     /// 一企一档.

@@ -116,6 +116,7 @@ pub struct App {
     renderer: Option<Renderer>,
     rasterizer: Option<zhifa_escpos::FontRasterizer>,
     bluetooth: Option<printing::BluetoothConnector>,
+    initials: Option<Vec<(String, zhifa_store::EnterpriseHit)>>,
 }
 
 impl App {
@@ -136,7 +137,16 @@ impl App {
                 &reference.document_types,
             )?;
         }
-        Ok(Self { replica, config, clock, session: None, renderer: None, rasterizer: None, bluetooth: None })
+        Ok(Self {
+            replica,
+            config,
+            clock,
+            session: None,
+            renderer: None,
+            rasterizer: None,
+            bluetooth: None,
+            initials: None,
+        })
     }
 
     /// The replica (read-only access for tests and diagnostics).

@@ -90,6 +90,12 @@ async fn inspector_day_end_to_end() {
     let fragment: String = target.data.name.chars().take(4).collect();
     let hits = app.search_enterprises(&fragment).unwrap();
     assert!(hits.iter().any(|h| h.id == target.id.to_string()), "search {fragment} finds {}", target.data.name);
+    // 拼音首字母: the initials of the first four characters find it too.
+    use pinyin::ToPinyin;
+    let initials: String =
+        target.data.name.chars().take(4).filter_map(|c| c.to_pinyin().map(|p| p.first_letter().to_owned())).collect();
+    let by_initials = app.search_enterprises(&initials).unwrap();
+    assert!(by_initials.iter().any(|h| h.id == target.id.to_string()), "{initials} finds {}", target.data.name);
     let file = app.enterprise_file(&target.id.to_string()).unwrap();
     assert_eq!(file.name, target.data.name);
 

@@ -299,7 +299,7 @@ function itemCard(it: ItemView, editable: boolean): string {
   const nc = it.result === "non_conforming";
   const btn = (r: string, label: string) =>
     `<button class="ans-${r} ${it.result === r ? "chosen" : ""}" data-result="${r}" ${editable ? "" : "disabled"}>${label}</button>`;
-  return `<div class="card item ${nc ? "nc" : ""}" data-id="${esc(it.id)}">
+  return `<div class="card item ${nc ? "nc" : ""}" data-id="${esc(it.id)}" data-module="${esc(it.module)}">
     <div class="row" style="justify-content:space-between"><h3>${esc(it.item)}</h3>
       <span>${it.major_hazard ? `<span class="tag major">重大隐患判定项</span>` : ""}${it.unverified ? `<span class="tag unverified">待核实</span>` : ""}<span class="tag">${esc(it.module)}</span></span></div>
     <div>${esc(it.check_content)}</div>
@@ -327,6 +327,11 @@ function renderInspection(v: HTMLElement, insp: InspectionView): void {
       <h1>${esc(insp.enterprise_name)}</h1>
       <p class="muted">${esc(insp.place)} · ${esc(insp.officers.join("、"))} · ${esc(insp.status)}</p>
       <p id="inspection-progress">已检查 <strong>${insp.answered}</strong> / ${insp.items.length} 项，不符合 <strong>${insp.non_conforming}</strong> 项，照片 ${insp.photos} 张</p>
+      <div class="row module-bar">${insp.modules.map((m) => {
+        const its = insp.items.filter((x) => x.module === m);
+        const done = its.filter((x) => x.result !== null).length;
+        return `<button class="jump" data-module="${esc(m)}">${esc(m)} ${done}/${its.length}</button>`;
+      }).join("")}<button class="jump-open" id="jump-open">下一未检项</button></div>
       <div id="items">${insp.items.map((it) => itemCard(it, insp.editable)).join("")}</div>
       <div class="card">
         ${insp.editable ? `<button class="primary" id="finish-inspection">结束现场检查</button>` : `<h2>执法文书</h2><div id="documents"></div>`}
@@ -334,6 +339,14 @@ function renderInspection(v: HTMLElement, insp: InspectionView): void {
       </div>
     </div>`;
   v.querySelectorAll<HTMLElement>(".item").forEach((card) => wireItem(card, insp));
+  v.querySelectorAll<HTMLElement>(".jump").forEach((b) => b.addEventListener("click", () => {
+    const first = Array.from(v.querySelectorAll<HTMLElement>(".item")).find((c) => c.dataset.module === b.dataset.module);
+    first?.scrollIntoView({ behavior: "smooth", block: "start" });
+  }));
+  $("#jump-open", v).addEventListener("click", () => {
+    const next = Array.from(v.querySelectorAll<HTMLElement>(".item")).find((c) => !c.querySelector(".chosen"));
+    if (next) next.scrollIntoView({ behavior: "smooth", block: "start" }); else toast("所有检查项均已填写");
+  });
   if (insp.editable) {
     $("#finish-inspection", v).addEventListener("click", async () => {
       try {
@@ -364,6 +377,10 @@ function wireItem(card: HTMLElement, insp: InspectionView): void {
         wireItem(next, fresh);
       }
       $("#inspection-progress").innerHTML = `已检查 <strong>${fresh.answered}</strong> / ${fresh.items.length} 项，不符合 <strong>${fresh.non_conforming}</strong> 项，照片 ${fresh.photos} 张`;
+      document.querySelectorAll<HTMLElement>(".jump").forEach((b) => {
+        const its = fresh.items.filter((x) => x.module === b.dataset.module);
+        b.textContent = `${b.dataset.module} ${its.filter((x) => x.result !== null).length}/${its.length}`;
+      });
       void refreshBadge();
     } catch (e) {
       const box = card.querySelector(".item-error") as HTMLElement | null;
