@@ -1,0 +1,131 @@
+//! Figures of the real window (Xvfb + WebKitWebDriver, like the end-to-end test) against a
+//! real server seeded with N demo enterprises (default 50,000; a city-wide officer, so the
+//! tablet holds all of them): app start to interactive (process launch → login screen),
+//! login + first sync, enterprise search round trip (keystroke → results painted), opening a
+//! checklist of at least 60 items, saving an answer (tap → chosen state painted), document
+//! preview (tap → page image shown). Each figure includes the IPC and the DOM update.
+//! Run: `cargo bench -p mobile-app --features e2e --bench window [-- ENTERPRISES]`.
+
+#[path = "../tests/webdriver/mod.rs"]
+mod webdriver;
+
+use std::time::{Duration, Instant};
+
+use webdriver::Session;
+use zhifa_server::AppState;
+use zhifa_server::db::{Db, DbUrl};
+use zhifa_server::demo;
+
+const APP: &str = env!("CARGO_BIN_EXE_zhifa-tablet");
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+fn pct(mut v: Vec<Duration>, p: f64) -> f64 {
+    v.sort();
+    ms(v[((v.len() as f64 - 1.0) * p).round() as usize])
+}
+
+fn main() {
+    let n: usize = std::env::args().skip(1).find_map(|a| a.parse().ok()).unwrap_or(50_000);
+    let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
+    rt.block_on(run(n));
+}
+
+async fn run(n: usize) {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Db::start(&DbUrl::Sqlite(dir.path().join("server.sqlite")), 2).unwrap();
+    let accounts = demo::seed(&db, n, &zhifa_auth::PasswordParams::testing()).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let server = format!("http://{}", listener.local_addr().unwrap());
+    tokio::spawn(zhifa_server::launch(listener, AppState::new(db)));
+    let officer =
+        accounts.iter().find(|a| a.unit.starts_with("吕梁市应急管理局") && a.roles.contains("执法人员")).unwrap();
+    let data = dir.path().join("tablet");
+    let (_x, display) = webdriver::xvfb();
+    let env = [("ZHIFA_DATA_DIR", data.to_str().unwrap()), ("ZHIFA_SERVER", server.as_str())];
+    let (_driver_proc, driver) = webdriver::webkit_driver(&display, &env);
+
+    // Start to interactive, cold (first launch) and with a full replica (after the sync).
+    let t = Instant::now();
+    let s = Session::start(&driver, APP).await;
+    s.wait("#login-user", 60).await;
+    let start_empty = t.elapsed();
+    let u = s.wait("#login-user", 5).await;
+    s.type_into(&u, &officer.login).await;
+    let p = s.wait("#login-password", 5).await;
+    s.type_into(&p, demo::DEMO_PASSWORD).await;
+    let t = Instant::now();
+    s.tap("#login-submit").await;
+    s.wait_text("#sync-result", 900, |t| t.contains("同步完成") || t.contains("错误")).await;
+    let first_sync = t.elapsed();
+    s.close().await;
+    let mut starts = Vec::new();
+    for _ in 0..3 {
+        let t = Instant::now();
+        let s = Session::start(&driver, APP).await;
+        s.wait("#login-user", 60).await;
+        starts.push(t.elapsed());
+        s.close().await;
+    }
+    let s = Session::start(&driver, APP).await;
+    let u = s.wait("#login-user", 60).await;
+    s.clear(&u).await;
+    s.type_into(&u, &officer.login).await;
+    let p = s.wait("#login-password", 5).await;
+    s.type_into(&p, demo::DEMO_PASSWORD).await;
+    s.tap("#login-submit").await;
+    s.wait("#home-screen h1", 60).await;
+
+    // Search round trips: type a query, wait until the first hit shows it.
+    s.tap("button[data-nav=search]").await;
+    let mut search = Vec::new();
+    for q in ["孝义", "煤", "有限公司", "9114", "离石区", "铝业", "化工", "汾阳", "交城", "矿业"] {
+        let input = s.wait("#search-input", 5).await;
+        s.clear(&input).await;
+        s.exec("document.getElementById('search-results').innerHTML = '';", vec![]).await;
+        let t = Instant::now();
+        s.type_into(&input, q).await;
+        s.wait("#search-results .enterprise-hit, #search-results p", 10).await;
+        search.push(t.elapsed());
+    }
+
+    // A 冶金工贸 enterprise with every module ticked: ≥ 60 items.
+    let input = s.wait("#search-input", 5).await;
+    s.clear(&input).await;
+    s.type_into(&input, "钢铁").await;
+    s.tap(".enterprise-hit").await;
+    s.tap("#start-inspection").await;
+    s.wait("#begin-inspection", 10).await;
+    s.exec("document.querySelectorAll('input.module').forEach(c => c.checked = true);", vec![]).await;
+    let t = Instant::now();
+    s.tap("#begin-inspection").await;
+    s.wait("#inspection-screen", 30).await;
+    let open_checklist = t.elapsed();
+    let items = s.all(".item").await.len();
+    let mut answers = Vec::new();
+    for k in 1..=10 {
+        let t = Instant::now();
+        s.tap(&format!(".item:nth-child({k}) .ans-conforming")).await;
+        s.wait(&format!(".item:nth-child({k}) .ans-conforming.chosen"), 10).await;
+        answers.push(t.elapsed());
+    }
+    s.tap("#finish-inspection").await;
+    let t = Instant::now();
+    s.tap("#doc-record").await;
+    s.wait("#document-view img.page", 60).await;
+    let preview = t.elapsed();
+    s.close().await;
+
+    println!("Tablet app in its window (Xvfb, WebKitWebDriver), {n} enterprises on the tablet");
+    println!("| interaction (tap → painted) | figure |");
+    println!("| --- | --- |");
+    println!("| app start to interactive, empty replica (first launch) | {:.0} ms |", ms(start_empty));
+    println!("| app start to interactive, full replica: median of 3 | {:.0} ms |", pct(starts, 0.5));
+    println!("| login + first sync of the whole set | {:.1} s |", first_sync.as_secs_f64());
+    println!("| enterprise search round trip, 10 queries: p50 / max | {:.0} / {:.0} ms |", pct(search.clone(), 0.5), pct(search, 1.0));
+    println!("| open a {items}-item checklist | {:.0} ms |", ms(open_checklist));
+    println!("| save an answer, 10 taps: p50 / max | {:.0} / {:.0} ms |", pct(answers.clone(), 0.5), pct(answers, 1.0));
+    println!("| generate and preview the 现场检查记录 | {:.0} ms |", ms(preview));
+}
