@@ -124,7 +124,11 @@ async fn run(n: usize) {
     println!("| app start to interactive, empty replica (first launch) | {:.0} ms |", ms(start_empty));
     println!("| app start to interactive, full replica: median of 3 | {:.0} ms |", pct(starts, 0.5));
     println!("| login + first sync of the whole set | {:.1} s |", first_sync.as_secs_f64());
-    println!("| enterprise search round trip, 10 queries: p50 / max | {:.0} / {:.0} ms |", pct(search.clone(), 0.5), pct(search, 1.0));
+    println!(
+        "| enterprise search round trip, 10 queries: p50 / max | {:.0} / {:.0} ms |",
+        pct(search.clone(), 0.5),
+        pct(search, 1.0)
+    );
     println!("| open a {items}-item checklist | {:.0} ms |", ms(open_checklist));
     println!("| save an answer, 10 taps: p50 / max | {:.0} / {:.0} ms |", pct(answers.clone(), 0.5), pct(answers, 1.0));
     println!("| generate and preview the 现场检查记录 | {:.0} ms |", ms(preview));
