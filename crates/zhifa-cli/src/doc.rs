@@ -20,8 +20,14 @@ pub(crate) enum DocCommand {
         #[arg(long = "type")]
         doc_type: String,
         /// 使用吕梁演示数据生成示例文书
-        #[arg(long, conflicts_with = "model")]
+        #[arg(long, conflicts_with_all = ["model", "inspection"])]
         sample: bool,
+        /// 检查编号：从平板副本（--db）中取该检查已签发的该种文书（冻结的内容）
+        #[arg(long, requires = "db", conflicts_with = "model")]
+        inspection: Option<String>,
+        /// 平板副本（SQLite 文件）
+        #[arg(long)]
+        db: Option<PathBuf>,
         /// 文书内容 JSON 文件（DocumentModel，格式同 crates/zhifa-docgen/test_data/*.golden.json）
         #[arg(long)]
         model: Option<PathBuf>,
@@ -41,8 +47,18 @@ pub(crate) fn run(cmd: DocCommand) -> Result<ExitCode> {
             print!("{}", types_table()?);
             Ok(ExitCode::SUCCESS)
         }
-        DocCommand::Render { doc_type, sample, model, findings, out } => {
-            match render(&doc_type, sample, model.as_deref(), findings, &out) {
+        DocCommand::Render { doc_type, sample, inspection, db, model, findings, out } => {
+            let from_db = match (&inspection, &db) {
+                (Some(i), Some(d)) => match issued_model(d, i, &doc_type) {
+                    Ok(m) => Some(m),
+                    Err(e) => {
+                        eprintln!("错误[{}]：{e}", e.code());
+                        return Ok(ExitCode::from(2));
+                    }
+                },
+                _ => None,
+            };
+            match render(&doc_type, sample, model.as_deref(), from_db, findings, &out) {
                 Ok(msg) => {
                     println!("{msg}");
                     Ok(ExitCode::SUCCESS)
@@ -77,38 +93,57 @@ fn types_table() -> Result<String> {
     Ok(out)
 }
 
+/// The frozen content of the issued document of `doc_type` of an inspection in a replica.
+fn issued_model(db: &Path, inspection: &str, doc_type: &str) -> Result<DocumentModel, DocgenError> {
+    let bad = |reason: String| DocgenError::InvalidInput { field: "平板副本", reason };
+    let replica = zhifa_store::Replica::open(db).map_err(|e| bad(e.to_string()))?;
+    let docs: Vec<zhifa_core::document::Document> =
+        replica.list_by("inspection", inspection).map_err(|e| bad(e.to_string()))?;
+    let doc = docs
+        .iter()
+        .filter(|d| d.doc_type == doc_type)
+        .find(|d| d.content.is_some())
+        .ok_or_else(|| bad(format!("检查 {inspection} 没有已签发的{doc_type}（草稿请在平板上预览）")))?;
+    let content = doc.content.as_deref().unwrap_or_default();
+    serde_json::from_str(content).map_err(|e| bad(format!("文书内容无法读取：{e}")))
+}
+
 fn render(
     doc_type: &str,
     use_sample: bool,
     model: Option<&Path>,
+    from_db: Option<DocumentModel>,
     findings: usize,
     out: &Path,
 ) -> Result<String, DocgenError> {
-    let doc = match model {
-        Some(path) => {
-            let text = std::fs::read_to_string(path).map_err(|e| DocgenError::InvalidInput {
-                field: "文书内容文件",
-                reason: format!("{}：{e}", path.display()),
-            })?;
-            let doc: DocumentModel = serde_json::from_str(&text)
-                .map_err(|e| DocgenError::InvalidInput { field: "文书内容文件", reason: e.to_string() })?;
-            if doc.type_name() != doc_type {
+    let doc = match (from_db, model) {
+        (Some(doc), _) => doc,
+        (None, model) => match model {
+            Some(path) => {
+                let text = std::fs::read_to_string(path).map_err(|e| DocgenError::InvalidInput {
+                    field: "文书内容文件",
+                    reason: format!("{}：{e}", path.display()),
+                })?;
+                let doc: DocumentModel = serde_json::from_str(&text)
+                    .map_err(|e| DocgenError::InvalidInput { field: "文书内容文件", reason: e.to_string() })?;
+                if doc.type_name() != doc_type {
+                    return Err(DocgenError::InvalidInput {
+                        field: "文书种类",
+                        reason: format!("文件中是“{}”，不是“{doc_type}”", doc.type_name()),
+                    });
+                }
+                doc
+            }
+            None if use_sample => sample::by_type(doc_type, findings)?,
+            None => {
+                // Check the type first so an unknown type reports that, not the missing option.
+                sample::by_type(doc_type, 1)?;
                 return Err(DocgenError::InvalidInput {
-                    field: "文书种类",
-                    reason: format!("文件中是“{}”，不是“{doc_type}”", doc.type_name()),
+                    field: "文书内容",
+                    reason: "请用 --sample、--model 文件或 --inspection 与 --db".into(),
                 });
             }
-            doc
-        }
-        None if use_sample => sample::by_type(doc_type, findings)?,
-        None => {
-            // Check the type first so an unknown type reports that, not the missing option.
-            sample::by_type(doc_type, 1)?;
-            return Err(DocgenError::InvalidInput {
-                field: "文书内容",
-                reason: "请用 --sample 或 --model 文件".into(),
-            });
-        }
+        },
     };
     let renderer = Renderer::new(&FontConfig::from_env())?;
     let pdf = renderer.render(&doc)?;

@@ -278,3 +278,52 @@ fn closed_stdout_is_not_a_panic() {
     assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
     assert!(!stderr(&out).contains("panicked"));
 }
+
+#[test]
+fn doc_render_from_a_replica_uses_the_frozen_content() {
+    use zhifa_core::document::{Document, DocumentStatus};
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("tablet.sqlite");
+    let mut r = Replica::init(&db).unwrap();
+    let model = zhifa_docgen::sample::inspection_record(2).unwrap();
+    let inspection: zhifa_core::ids::InspectionId = r.write(|w| Ok::<_, zhifa_store::StoreError>(w.new_id())).unwrap();
+    r.write(|w| {
+        let id = w.new_id();
+        w.put(&Document {
+            id,
+            doc_type: "现场检查记录".into(),
+            number: Some(model.number().to_owned()),
+            status: DocumentStatus::Issued,
+            inspection: Some(inspection),
+            case: None,
+            content_hash: Some(zhifa_docgen::qr::content_hash(&model)),
+            corrects: None,
+            content: Some(zhifa_docgen::qr::canonical_json(&model)),
+        })
+        .map(|_| ())
+    })
+    .unwrap();
+    drop(r);
+    let pdf = dir.path().join("out.pdf");
+    let insp = inspection.to_string();
+    let o =
+        zhifa(&["doc", "render", "--type", "现场检查记录", "--inspection", &insp, "--db", s(&db), "--out", s(&pdf)]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = Command::new("pdftotext").args([s(&pdf), "-"]).output().unwrap();
+    assert!(String::from_utf8_lossy(&text.stdout).contains(model.number()));
+    // No issued 指令书 for that inspection: a clear error, exit 2.
+    let o = zhifa(&[
+        "doc",
+        "render",
+        "--type",
+        "责令限期整改指令书",
+        "--inspection",
+        &insp,
+        "--db",
+        s(&db),
+        "--out",
+        s(&pdf),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("没有已签发的责令限期整改指令书"), "{}", stderr(&o));
+}
