@@ -336,6 +336,9 @@ impl App {
             .and_then(|t| t.abbr_current)
             .ok_or_else(|| AppError::rule("DOC_TYPE_UNSUPPORTED", "该文书类型没有编号代字"))?;
         let mut pending = self.pending(&d)?;
+        // Refuse before taking a number what could not be printed as recorded.
+        let draft = pending.build(0)?;
+        self.renderer()?.check_text(&draft)?;
         let year = chrono::Datelike::year(&local_date(self.now_ms()));
         let org = i.org.to_string();
         let issued = self.replica.write(|w| {

@@ -13,6 +13,15 @@ pub enum DocgenError {
         /// What is wrong.
         reason: String,
     },
+    /// A text of the document cannot be typeset faithfully (control or direction characters,
+    /// characters the font lacks): refused rather than printed differently from the record.
+    #[error("文书内容无法如实排版：“{field}”{reason}")]
+    Unprintable {
+        /// Field (Chinese label where known, else the model's key).
+        field: String,
+        /// What is wrong, naming the character.
+        reason: String,
+    },
     /// The CJK font file does not exist or cannot be read.
     #[error(
         "找不到中文字体文件 {path}：请安装 Debian 软件包 fonts-noto-cjk（apt-get install fonts-noto-cjk），\
@@ -56,6 +65,7 @@ impl DocgenError {
     pub fn code(&self) -> &'static str {
         match self {
             Self::InvalidInput { .. } => "DOC_INVALID_INPUT",
+            Self::Unprintable { .. } => "DOC_UNPRINTABLE",
             Self::FontMissing { .. } => "DOC_FONT_MISSING",
             Self::FontFamilyMissing { .. } => "DOC_FONT_FAMILY_MISSING",
             Self::Template(_) => "DOC_TEMPLATE",

@@ -103,11 +103,32 @@ pub struct RenderedPdf {
 pub struct Renderer {
     engine: TypstEngine<TypstTemplateCollection>,
     family: String,
+    fonts: Vec<Font>,
 }
 
 impl std::fmt::Debug for Renderer {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Renderer").field("family", &self.family).finish_non_exhaustive()
+    }
+}
+
+/// Chinese label of a model key for messages (the key itself when unknown).
+fn field_label(key: &str) -> &str {
+    match key {
+        "findings" | "text" => "检查情况/问题",
+        "rows" | "value" => "表头栏目",
+        "name" => "名称",
+        "address" => "地址",
+        "addressee" => "被检查单位",
+        "number" => "文书编号",
+        "agency" => "执法机关",
+        "self_identification" => "表明身份",
+        "order" => "整改要求",
+        "deadline" => "整改期限",
+        "appeal" => "复议诉讼告知",
+        "cert_no" => "执法证号",
+        "blocks" | "items" => "正文",
+        other => other,
     }
 }
 
@@ -124,12 +145,14 @@ impl Renderer {
     /// Loads the fonts and prepares the templates.
     pub fn new(fonts: &FontConfig) -> Result<Self, DocgenError> {
         let loaded = fonts.load()?;
+        let coverage = loaded.clone();
         let engine = TypstEngine::builder().fonts(loaded).with_static_source_file_resolver(TEMPLATES).build();
-        Ok(Self { engine, family: fonts.family.clone() })
+        Ok(Self { engine, family: fonts.family.clone(), fonts: coverage })
     }
 
     /// Lays out a document (no PDF yet): useful to count pages.
     pub fn layout(&self, doc: &DocumentModel) -> Result<(PagedDocument, String), DocgenError> {
+        self.check_text(doc)?;
         let payload = qr::payload(doc);
         let svg = qr::qr_svg(&payload)?;
         let mut inputs = Dict::new();
@@ -140,6 +163,40 @@ impl Renderer {
         let paged: PagedDocument =
             self.engine.compile_with_input(doc.template(), inputs).output.map_err(typst_error)?;
         Ok((paged, payload))
+    }
+
+    /// Refuses texts that would not come out of the PDF as they are in the record: control
+    /// characters (other than line breaks), bidirectional controls, and characters none of
+    /// the loaded fonts has (emoji, for instance), naming the field and the character.
+    pub fn check_text(&self, doc: &DocumentModel) -> Result<(), DocgenError> {
+        let value = serde_json::to_value(doc).map_err(|e| DocgenError::Template(e.to_string()))?;
+        self.check_value("", &value)
+    }
+
+    fn check_value(&self, key: &str, v: &serde_json::Value) -> Result<(), DocgenError> {
+        match v {
+            serde_json::Value::String(text) => {
+                for c in text.chars() {
+                    let bad = |why: &str| DocgenError::Unprintable {
+                        field: field_label(key).to_owned(),
+                        reason: format!("{why}（U+{:04X}）", c as u32),
+                    };
+                    if c.is_control() && c != '\n' {
+                        return Err(bad("含有控制字符"));
+                    }
+                    if matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') {
+                        return Err(bad("含有文字方向控制符"));
+                    }
+                    if !c.is_whitespace() && !self.fonts.iter().any(|f| f.info().coverage.contains(c as u32)) {
+                        return Err(bad(&format!("含有字体中没有的字符“{c}”")));
+                    }
+                }
+                Ok(())
+            }
+            serde_json::Value::Array(items) => items.iter().try_for_each(|x| self.check_value(key, x)),
+            serde_json::Value::Object(map) => map.iter().try_for_each(|(k, x)| self.check_value(k, x)),
+            _ => Ok(()),
+        }
     }
 
     /// Renders a document to PDF/A-2b.
