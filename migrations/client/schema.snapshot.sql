@@ -47,6 +47,16 @@ CREATE VIRTUAL TABLE check_items_fts USING fts5(
     tokenize = 'unicode61 remove_diacritics 0'
 );
 
+CREATE TABLE conflicts (
+    entity TEXT NOT NULL,
+    entity_id TEXT NOT NULL,
+    field TEXT NOT NULL,
+    kind TEXT NOT NULL,
+    message TEXT NOT NULL,
+    values_json TEXT NOT NULL,
+    PRIMARY KEY (entity, entity_id, field, kind)
+) STRICT;
+
 CREATE TABLE divisions (
     code TEXT PRIMARY KEY,
     name TEXT NOT NULL,

@@ -36,6 +36,38 @@ pub struct Refused {
     pub message: String,
 }
 
+/// A conflict the server raised on a record of this tablet.
+#[derive(Debug, Clone, Serialize)]
+pub struct ConflictView {
+    /// What kind of record (隐患, 检查结果, 执法文书 …).
+    pub record: String,
+    /// Record id.
+    pub id: String,
+    /// Field.
+    pub field: String,
+    /// Kind code (`concurrent`, `immutable_changed` …).
+    pub kind: String,
+    /// The competing values as text.
+    pub values: Vec<String>,
+    /// The server's Chinese explanation.
+    pub message: String,
+}
+
+fn record_label(entity: &str) -> &'static str {
+    match entity {
+        "enterprise" => "企业信息",
+        "inspection" => "检查",
+        "answer" => "检查结果",
+        "hazard" => "隐患",
+        "document" => "执法文书",
+        "evidence" => "证据",
+        "case" => "案件",
+        "officer" => "执法人员",
+        "task" => "检查任务",
+        _ => "记录",
+    }
+}
+
 /// What a sync did.
 #[derive(Debug, Clone, Serialize)]
 pub struct SyncSummary {
@@ -51,6 +83,8 @@ pub struct SyncSummary {
     pub quarantined: u64,
     /// Changes refused, with reasons.
     pub refused: Vec<Refused>,
+    /// Every open conflict on records of this tablet (after this sync's pull).
+    pub open_conflicts: Vec<ConflictView>,
     /// Evidence files uploaded.
     pub files_uploaded: u64,
     /// Document numbers available offline per type.
@@ -128,6 +162,7 @@ impl App {
             pulled: report.pulled,
             conflicts: report.conflicts,
             quarantined: report.quarantined,
+            open_conflicts: self.conflicts()?,
             refused: report
                 .rejected
                 .iter()
@@ -140,6 +175,31 @@ impl App {
             unsynced: self.replica.pending_change_count()?,
             finished_at,
         })
+    }
+
+    /// Open conflicts the server reported for records on this tablet, for the sync screen.
+    pub fn conflicts(&self) -> AppResult<Vec<ConflictView>> {
+        Ok(self
+            .replica
+            .conflicts()?
+            .into_iter()
+            .map(|c| ConflictView {
+                record: record_label(&c.entity).to_owned(),
+                id: c.entity_id,
+                field: c.conflict.field,
+                kind: c.conflict.kind,
+                values: c
+                    .conflict
+                    .values
+                    .iter()
+                    .map(|v| match v {
+                        serde_json::Value::String(s) => s.clone(),
+                        other => other.to_string(),
+                    })
+                    .collect(),
+                message: c.conflict.message,
+            })
+            .collect())
     }
 
     /// Changes the server refused earlier (kept on the tablet), for the sync screen.

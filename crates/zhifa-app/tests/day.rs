@@ -337,3 +337,37 @@ async fn offline_login_lock_and_bad_input() {
     assert_eq!(first.note, "安全出口被锁闭", "work survives every failure above");
     assert!(view.answered >= 1);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_answers_on_two_tablets_show_as_conflicts() {
+    let dir = tempfile::tempdir().unwrap();
+    let (url, accounts) = server(dir.path()).await;
+    let login = accounts.iter().find(|a| a.unit.starts_with("孝义") && a.roles.contains("执法人员")).unwrap();
+    let clock = FixedClock::at(now_ms());
+    let mut a = open(&dir.path().join("a"), &url, &clock);
+    let mut b = open(&dir.path().join("b"), &url, &clock);
+    for t in [&mut a, &mut b] {
+        t.login(&login.login, demo::DEMO_PASSWORD).await.unwrap();
+        t.sync_now(&mut |_| {}).await.unwrap();
+    }
+    let e = a.replica().list::<zhifa_core::enterprise::Enterprise>().unwrap()[0].id.to_string();
+    let colleague = a.colleagues().unwrap()[0].id.clone();
+    let modules: Vec<String> = a.modules_for(&e).unwrap().into_iter().take(1).map(|m| m.module).collect();
+    let insp = a.start_inspection(&e, &colleague, &modules, None).unwrap();
+    let item = insp.items[0].id.clone();
+    a.answer(&insp.id, &item, "conforming", "").unwrap();
+    a.sync_now(&mut |_| {}).await.unwrap();
+    b.sync_now(&mut |_| {}).await.unwrap();
+    // Both tablets change the same answer without seeing each other.
+    clock.advance(1000);
+    a.answer(&insp.id, &item, "non_conforming", "甲平板：配电箱未上锁").unwrap();
+    b.answer(&insp.id, &item, "not_applicable", "乙平板：不涉及").unwrap();
+    a.sync_now(&mut |_| {}).await.unwrap();
+    let after_b = b.sync_now(&mut |_| {}).await.unwrap();
+    assert!(after_b.conflicts > 0 || !after_b.open_conflicts.is_empty(), "{after_b:?}");
+    let after_a = a.sync_now(&mut |_| {}).await.unwrap();
+    let c =
+        after_a.open_conflicts.iter().find(|c| c.record == "检查结果").expect("the answer conflict reaches tablet A");
+    assert!(!c.message.is_empty() && c.values.len() >= 2, "{c:?}");
+    assert_eq!(a.conflicts().unwrap().len(), after_a.open_conflicts.len());
+}

@@ -91,6 +91,9 @@ pub fn field_class(entity: EntityKind, field: &str) -> FieldClass {
             EntityKind::Enterprise,
             "name" | "credit_code" | "status" | "risk_level" | "licence_no" | "licence_expiry",
         ) => FieldClass::Legal,
+        // Two inspectors answering the same item differently is a finding to settle, not
+        // a race to win: keep both and flag it.
+        (EntityKind::Answer, "result" | "note") => FieldClass::Legal,
         (EntityKind::Evidence, _) => FieldClass::Immutable,
         (EntityKind::Document, "number" | "content_hash" | "content" | "issued_at") => FieldClass::Immutable,
         _ => FieldClass::Ordinary,
@@ -129,6 +132,9 @@ mod tests {
     #[test]
     fn legal_fields_are_classified() {
         assert_eq!(field_class(EntityKind::Enterprise, "name"), FieldClass::Legal);
+        assert_eq!(field_class(EntityKind::Answer, "result"), FieldClass::Legal);
+        assert_eq!(field_class(EntityKind::Answer, "note"), FieldClass::Legal);
+        assert_eq!(field_class(EntityKind::Hazard, "description"), FieldClass::Ordinary);
         assert_eq!(field_class(EntityKind::Enterprise, "phone"), FieldClass::Ordinary);
         assert_eq!(field_class(EntityKind::Evidence, "sha256"), FieldClass::Immutable);
     }

@@ -31,7 +31,7 @@ pub use migrate::{MIGRATION_COUNT, schema_sql};
 pub use numbering::LeasedBlock;
 pub use read::{EnterpriseHit, ItemHit, LawHit};
 pub use reference::ReferenceStats;
-pub use sync_support::{CanonicalDump, RemoteEntity, table_of};
+pub use sync_support::{CanonicalDump, RemoteConflict, RemoteEntity, StoredConflict, table_of};
 pub use write::{PutOutcome, Writer};
 
 /// `PRAGMA application_id` of a Zhifa replica ("ZHFA").

@@ -31,6 +31,33 @@ pub struct RemoteEntity {
     pub version: Option<String>,
     /// Server sequence (cursor).
     pub server_seq: i64,
+    /// Open conflicts the server holds for this entity (shown to the inspector).
+    #[serde(default)]
+    pub conflicts: Vec<RemoteConflict>,
+}
+
+/// A conflict the server raised on a field, as the tablet shows it.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct RemoteConflict {
+    /// Field.
+    pub field: String,
+    /// Kind (`concurrent`, `regression`, `write_after_delete`, `immutable_changed`, `after_issue`).
+    pub kind: String,
+    /// The competing values.
+    pub values: Vec<Value>,
+    /// Chinese explanation.
+    pub message: String,
+}
+
+/// A stored conflict with the record it belongs to.
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
+pub struct StoredConflict {
+    /// Entity kind (`hazard`, `document` …).
+    pub entity: String,
+    /// Entity id.
+    pub entity_id: String,
+    /// The conflict.
+    pub conflict: RemoteConflict,
 }
 
 /// Every synced entity kind.
@@ -146,6 +173,26 @@ impl Replica {
         Ok(())
     }
 
+    /// Open conflicts the server reported for records on this tablet.
+    pub fn conflicts(&self) -> Result<Vec<StoredConflict>> {
+        let mut st = self.conn.prepare_cached(
+            "SELECT entity, entity_id, field, kind, message, values_json FROM conflicts ORDER BY entity, entity_id, field",
+        )?;
+        let rows = st.query_map([], |r| {
+            Ok(StoredConflict {
+                entity: r.get(0)?,
+                entity_id: r.get(1)?,
+                conflict: RemoteConflict {
+                    field: r.get(2)?,
+                    kind: r.get(3)?,
+                    message: r.get(4)?,
+                    values: serde_json::from_str::<Vec<Value>>(&r.get::<_, String>(5)?).unwrap_or_default(),
+                },
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<_>>()?)
+    }
+
     /// Drops staged pages (before a full resync restarts from cursor 0).
     pub fn clear_staging(&mut self) -> Result<()> {
         self.conn.execute("DELETE FROM pull_staging", [])?;
@@ -239,6 +286,22 @@ impl Replica {
                     tx.last_insert_rowid()
                 }
             };
+            tx.prepare_cached("DELETE FROM conflicts WHERE entity = ?1 AND entity_id = ?2")?
+                .execute(params![it.entity.as_str(), it.id])?;
+            for c in &it.conflicts {
+                tx.prepare_cached(
+                    "INSERT OR REPLACE INTO conflicts (entity, entity_id, field, kind, message, values_json) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+                )?
+                .execute(params![
+                    it.entity.as_str(),
+                    it.id,
+                    c.field,
+                    c.kind,
+                    c.message,
+                    Value::Array(c.values.clone()).to_string()
+                ])?;
+            }
             if it.entity == EntityKind::Enterprise {
                 tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
                 if !deleted {

@@ -168,6 +168,16 @@ pub(crate) fn remote(it: &zhifa_protocol::PulledEntity) -> Option<RemoteEntity> 
         deleted: it.deleted,
         version: it.version.clone(),
         server_seq: it.server_seq,
+        conflicts: it
+            .conflicts
+            .iter()
+            .map(|c| zhifa_store::RemoteConflict {
+                field: c.field.clone(),
+                kind: c.kind.clone(),
+                values: c.values.clone(),
+                message: c.message.clone(),
+            })
+            .collect(),
     })
 }
 
