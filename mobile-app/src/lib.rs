@@ -70,6 +70,7 @@ pub fn run() {
             commands::printing::print_log,
             commands::sync::sync_now,
             commands::sync::refused_changes,
+            commands::sync::conflicts,
         ])
         .run(tauri::generate_context!())
         .unwrap_or_else(|e| {

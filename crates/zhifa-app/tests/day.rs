@@ -213,6 +213,43 @@ async fn inspector_day_end_to_end() {
     // GS v 0 bands 1728 dots (216 bytes) wide.
     assert!(bytes.windows(6).any(|w| w[..4] == [0x1D, 0x76, 0x30, 0x00] && w[4..6] == [216, 0]), "A4 raster bands");
 
+    // The printer vanishes mid-job (takes 8 KB of a 500 KB A4 job, then drops the link):
+    // the job fails with what was sent, and resumes on the printer when it is back.
+    let flaky = TcpListener::bind("127.0.0.1:0").unwrap();
+    let flaky_addr = flaky.local_addr().unwrap().to_string();
+    std::thread::spawn(move || {
+        let (mut s, _) = flaky.accept().unwrap();
+        let mut buf = vec![0u8; 8192];
+        let _ = s.read_exact(&mut buf);
+        drop(s);
+    });
+    app.set_printer(&PrinterConfig {
+        kind: "tcp".into(),
+        address: flaky_addr,
+        profile: "a4".into(),
+        chinese_font: true,
+    })
+    .unwrap();
+    let cut = app.print_document(&review.id, &mut |_, _| {}).unwrap();
+    assert_eq!(cut.state, PrintState::Failed, "{cut:?}");
+    assert!(cut.reprint, "printed completely before: this one is a reprint");
+    assert!(cut.bytes_sent < cut.bytes_total);
+    assert!(cut.error_message.as_deref().unwrap().contains("继续打印"), "{:?}", cut.error_message);
+    let (addr4, rx4) = printer();
+    app.set_printer(&PrinterConfig { kind: "tcp".into(), address: addr4, profile: "a4".into(), chinese_font: true })
+        .unwrap();
+    let again = app.resume_print(cut.id, &mut |_, _| {}).unwrap();
+    assert_eq!(again.state, PrintState::Done);
+    assert_eq!(rx4.recv_timeout(std::time::Duration::from_secs(10)).unwrap().len() as u64, again.bytes_total);
+
+    // Switching officer keeps the unsynced work; the colleague's sync takes it along.
+    let pending = app.home().unwrap().unsynced;
+    assert!(pending > 0);
+    app.logout().unwrap();
+    assert_eq!(app.home().unwrap_err().code(), "NOT_SIGNED_IN");
+    app.login(&colleague.cert_no, demo::DEMO_PASSWORD).await.unwrap();
+    assert_eq!(app.home().unwrap().unsynced, pending);
+
     // Back at the office: sync; a colleague's tablet sees the issued documents.
     assert!(app.home().unwrap().unsynced > 0);
     let done = app.sync_now(&mut |_| {}).await.unwrap();

@@ -29,3 +29,8 @@ pub(crate) async fn sync_now(h: AppHandle) -> Result<SyncSummary, AppError> {
 pub(crate) async fn refused_changes(s: State<'_, Shared>) -> Result<Vec<Refused>, AppError> {
     s.0.lock().await.refused_changes()
 }
+
+#[tauri::command(rename_all = "snake_case")]
+pub(crate) async fn conflicts(s: State<'_, Shared>) -> Result<Vec<zhifa_app::sync::ConflictView>, AppError> {
+    s.0.lock().await.conflicts()
+}

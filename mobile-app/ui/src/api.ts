@@ -44,7 +44,8 @@ interface DocumentView { id: string; doc_type: string; number: string | null; st
 interface Preview { document: DocumentView; pages: string[]; qr_payload: string }
 interface PrinterConfig { kind: string; address: string; profile: string; chinese_font: boolean }
 interface PrintJob { id: number; document_id: string; number: string | null; reprint: boolean; printer: string; state: string; bytes_total: number; bytes_sent: number; attempts: number; error_code: string | null; error_message: string | null }
-interface SyncSummary { pushed: number; duplicates: number; pulled: number; conflicts: number; quarantined: number; refused: { code: string; message: string }[]; files_uploaded: number; numbers_left: [string, number][]; bytes_up: number; bytes_down: number; unsynced: number; finished_at: string }
+interface ConflictView { record: string; id: string; field: string; kind: string; values: string[]; message: string }
+interface SyncSummary { open_conflicts: ConflictView[]; pushed: number; duplicates: number; pulled: number; conflicts: number; quarantined: number; refused: { code: string; message: string }[]; files_uploaded: number; numbers_left: [string, number][]; bytes_up: number; bytes_down: number; unsynced: number; finished_at: string }
 interface LawHit { short: string; article: string; text: string; verbatim: boolean }
 interface ItemHit { id: string; industry: string; module: string; item: string; major_hazard: boolean }
 interface AppStatus { last_login: string | null; officer: Officer | null; locked: boolean; server: string }

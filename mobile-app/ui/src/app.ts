@@ -614,12 +614,25 @@ async function showSync(start = false): Promise<void> {
         <p id="sync-stage" class="muted"></p>
         <div id="sync-result"></div>
       </div>
+      <div class="card"><h2>服务器标记的冲突（待主管裁决）</h2><div id="conflicts"></div></div>
       <div class="card"><h2>服务器退回的修改（保留在本机）</h2><div id="refused"></div></div>
     </div>`);
+  const conflicts = await call<ConflictView[]>("conflicts").catch(() => []);
+  renderConflicts(conflicts);
   const refused = await call<{ code: string; message: string }[]>("refused_changes").catch(() => []);
   $("#refused", v).innerHTML = refused.length ? refused.map((r) => `<div class="list-item"><span>${esc(r.message)}</span><span class="muted">${esc(r.code)}</span></div>`).join("") : `<p class="muted">无</p>`;
   $("#sync-now", v).addEventListener("click", () => { void runSync(); });
   if (start) await runSync();
+}
+
+function renderConflicts(cs: ConflictView[]): void {
+  const box = document.getElementById("conflicts");
+  if (!box) return;
+  box.innerHTML = cs.length ? cs.map((c) => `
+    <div class="list-item conflict" style="display:block">
+      <span class="tag major">${esc(c.record)}·${esc(c.field)}</span> ${esc(c.message)}
+      <div class="muted">各方的值：${c.values.map((v) => `「${esc(v)}」`).join(" / ")}</div>
+    </div>`).join("") : `<p class="muted">无</p>`;
 }
 
 async function runSync(): Promise<void> {
@@ -634,9 +647,10 @@ async function runSync(): Promise<void> {
     out.innerHTML = `
       <p class="ok" id="sync-done">同步完成（${esc(s.finished_at)}）</p>
       <p>上传 ${s.pushed} 条（重复 ${s.duplicates}），下载 ${s.pulled} 条，照片 ${s.files_uploaded} 张；仍未同步 ${s.unsynced} 条</p>
-      <p>${s.conflicts ? `<span class="tag major">服务器标记冲突 ${s.conflicts} 处，待领导审核处理</span>` : "无冲突"}${s.quarantined ? ` · <span class="tag unverified">${s.quarantined} 条因设备时间异常被隔离</span>` : ""}</p>
+      <p>${s.open_conflicts.length ? `<span class="tag major">本机记录上有 ${s.open_conflicts.length} 处冲突，见下方，待主管裁决</span>` : "无冲突"}${s.quarantined ? ` · <span class="tag unverified">${s.quarantined} 条因设备时间异常被隔离</span>` : ""}</p>
       <p class="muted">可用文书编号：${s.numbers_left.map(([t, n]) => `${esc(t)} ${n} 个`).join("，")}</p>
       ${s.refused.map((r) => `<div class="error">${esc(r.message)}（${esc(r.code)}）</div>`).join("")}`;
+    renderConflicts(s.open_conflicts);
     const st = await call<AppStatus>("app_status");
     if (st.officer) { state.officer = st.officer; enterApp(); }
   } catch (e) {
