@@ -34,9 +34,8 @@ fn main() {
     println!("cargo:rerun-if-changed=package.json");
     println!("cargo:rerun-if-changed=tsconfig.json");
     let built = dist.join("app.js");
-    let stale = ["app.js", "index.html", "style.css"].iter().any(|f| !dist.join(f).exists())
-        || newest(&ui) > built.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::UNIX_EPOCH);
-    if stale {
+    let modified = |p: &Path| p.metadata().and_then(|m| m.modified()).unwrap_or(std::time::SystemTime::UNIX_EPOCH);
+    if !built.exists() || newest(&ui.join("src")) > modified(&built) {
         if !root.join("node_modules/.bin/tsc").exists() {
             run(
                 Command::new("npm").args(["ci", "--no-audit", "--no-fund", "--loglevel=error"]).current_dir(root),
@@ -45,8 +44,12 @@ fn main() {
         }
         std::fs::create_dir_all(&dist).expect("create dist/");
         run(Command::new(root.join("node_modules/.bin/tsc")).arg("-p").arg(root.join("tsconfig.json")), "tsc");
-        for f in ["index.html", "style.css"] {
-            std::fs::copy(ui.join(f), dist.join(f)).expect("copy static front-end file");
+    }
+    // Static files: copied whenever they differ (cheap; keeps dist/ true to ui/).
+    for f in ["index.html", "style.css"] {
+        let (src, dst) = (ui.join(f), dist.join(f));
+        if std::fs::read(&src).ok() != std::fs::read(&dst).ok() {
+            std::fs::copy(&src, &dst).expect("copy static front-end file");
         }
     }
     tauri_build::build()

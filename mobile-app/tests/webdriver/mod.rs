@@ -142,15 +142,29 @@ impl Session {
 
     /// Clicks (scrolled into view first).
     pub(crate) async fn click(&self, e: &El) {
-        self.exec("arguments[0].scrollIntoView({block: 'center'});", vec![json!({ELEMENT: e.0})]).await;
-        let v = self.cmd(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({}))).await;
+        let v = self.try_click(e).await;
         assert!(v.is_null(), "click failed: {v}");
     }
 
-    /// Waits for `css` and clicks it.
+    async fn try_click(&self, e: &El) -> Value {
+        self.exec("arguments[0].scrollIntoView({block: 'center'});", vec![json!({ELEMENT: e.0})]).await;
+        self.cmd(reqwest::Method::POST, &format!("/element/{}/click", e.0), Some(json!({}))).await
+    }
+
+    /// Waits for `css` and clicks it. The page re-renders parts after every saved answer, so
+    /// an element found a moment ago may be replaced: then it is found again and clicked.
     pub(crate) async fn tap(&self, css: &str) {
-        let e = self.wait(css, 30).await;
-        self.click(&e).await;
+        for _ in 0..50 {
+            let e = self.wait(css, 30).await;
+            let v = self.try_click(&e).await;
+            if v.is_null() {
+                return;
+            }
+            let stale = v.get("error").and_then(Value::as_str).is_some_and(|x| x.contains("stale"));
+            assert!(stale, "click on {css} failed: {v}");
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("{css} kept being replaced");
     }
 
     /// Types into an element.
