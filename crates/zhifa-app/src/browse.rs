@@ -331,7 +331,7 @@ impl App {
             Field { label: "从业人员数".into(), value: opt(d.employees.map(|n| n.to_string())) },
         ];
         let mut inspections: Vec<Inspection> = self.replica.list_by("enterprise", id)?;
-        inspections.sort_by(|a, b| b.started_at.cmp(&a.started_at));
+        inspections.sort_by_key(|i| std::cmp::Reverse(i.started_at));
         let hazards: Vec<Hazard> = self.replica.list_by("enterprise", id)?;
         let mut documents = Vec::new();
         for i in &inspections {

@@ -178,13 +178,13 @@ mod tests {
     #[test]
     fn unknown_and_unrenderable_types_are_refused() {
         let out = std::env::temp_dir().join("zhifa-cli-doc-unused.pdf");
-        let e = render("不存在的文书", true, None, 3, &out).unwrap_err();
+        let e = render("不存在的文书", true, None, None, 3, &out).unwrap_err();
         assert_eq!(e.code(), "DOC_UNKNOWN_TYPE");
         assert!(e.to_string().contains("未知的文书种类"));
-        let e = render("勘验笔录", true, None, 3, &out).unwrap_err();
+        let e = render("勘验笔录", true, None, None, 3, &out).unwrap_err();
         assert_eq!(e.code(), "DOC_NOT_RENDERABLE");
         assert!(e.to_string().contains("暂不支持"));
-        assert_eq!(render("现场检查记录", false, None, 3, &out).unwrap_err().code(), "DOC_INVALID_INPUT");
+        assert_eq!(render("现场检查记录", false, None, None, 3, &out).unwrap_err().code(), "DOC_INVALID_INPUT");
         assert!(!out.exists());
     }
 
@@ -194,7 +194,7 @@ mod tests {
         // CLI path once for a type of the generic model.
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("interview.pdf");
-        let msg = render("询问笔录", true, None, 3, &out).unwrap();
+        let msg = render("询问笔录", true, None, None, 3, &out).unwrap();
         assert!(msg.contains("询问笔录") && msg.contains("1 页"), "{msg}");
         for name in zhifa_docgen::RENDERABLE_TYPES {
             assert_eq!(sample::by_type(name, 3).unwrap().type_name(), name);
@@ -205,7 +205,7 @@ mod tests {
     fn renders_a_sample_order() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("order.pdf");
-        let msg = render("责令限期整改指令书", true, None, 12, &out).unwrap();
+        let msg = render("责令限期整改指令书", true, None, None, 12, &out).unwrap();
         assert!(msg.contains("2 页"), "{msg}");
         assert!(std::fs::read(&out).unwrap().starts_with(b"%PDF-"));
     }
@@ -217,12 +217,12 @@ mod tests {
         let doc = sample::inspection_record(2).unwrap();
         std::fs::write(&model, serde_json::to_string(&doc).unwrap()).unwrap();
         let out = dir.path().join("record.pdf");
-        let msg = render("现场检查记录", false, Some(&model), 3, &out).unwrap();
+        let msg = render("现场检查记录", false, Some(&model), None, 3, &out).unwrap();
         assert!(msg.contains("应急检记〔2026〕15号") && msg.contains("1 页"), "{msg}");
-        let e = render("责令限期整改指令书", false, Some(&model), 3, &out).unwrap_err();
+        let e = render("责令限期整改指令书", false, Some(&model), None, 3, &out).unwrap_err();
         assert_eq!(e.code(), "DOC_INVALID_INPUT");
         assert!(e.to_string().contains("不是“责令限期整改指令书”"), "{e}");
         std::fs::write(&model, "{}").unwrap();
-        assert_eq!(render("现场检查记录", false, Some(&model), 3, &out).unwrap_err().code(), "DOC_INVALID_INPUT");
+        assert_eq!(render("现场检查记录", false, Some(&model), None, 3, &out).unwrap_err().code(), "DOC_INVALID_INPUT");
     }
 }

@@ -36,16 +36,18 @@ pub(crate) fn xvfb() -> (Proc, String) {
             continue;
         }
         let display = format!(":{n}");
-        let child = Command::new("Xvfb")
-            .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("Xvfb not found: apt-get install xvfb (scripts/test installs it)");
+        let child = Proc(
+            Command::new("Xvfb")
+                .args([display.as_str(), "-screen", "0", "1280x800x24", "-nolisten", "tcp"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .expect("Xvfb not found: apt-get install xvfb (scripts/test installs it)"),
+        );
         let start = Instant::now();
         while start.elapsed() < Duration::from_secs(10) {
             if Path::new(&format!("/tmp/.X11-unix/X{n}")).exists() {
-                return (Proc(child), display);
+                return (child, display);
             }
             std::thread::sleep(Duration::from_millis(50));
         }
