@@ -22,13 +22,22 @@ use zhifa_docgen::model::{
 };
 
 use zhifa_core::workflow::HazardStatus;
-use zhifa_docgen::types::{REVIEW_OPINION, ReviewOpinionInput};
+use zhifa_docgen::types::{
+    ONSITE_MEASURES, OnsiteMeasuresInput, REVIEW_OPINION, ReviewOpinionInput, SERVICE_RECEIPT, ServedDocument,
+    ServiceReceiptInput,
+};
 
 use crate::inspect::DEFAULT_RECTIFY_DAYS;
 use crate::{App, AppError, AppResult, local_date, local_datetime};
 
-/// Types the tablet issues from an inspection (the 复查 opinion after the 指令书's deadlines).
-pub const INSPECTION_TYPES: [&str; 3] = [INSPECTION_RECORD, RECTIFICATION_ORDER, REVIEW_OPINION];
+/// Types the tablet issues from an inspection: the record, the order, on-site measures for
+/// 重大事故隐患, the service receipt of what was handed over, and the 复查 opinion after the
+/// order's deadlines.
+pub const INSPECTION_TYPES: [&str; 5] =
+    [INSPECTION_RECORD, RECTIFICATION_ORDER, ONSITE_MEASURES, SERVICE_RECEIPT, REVIEW_OPINION];
+
+/// Legal basis of on-site measures against a 重大事故隐患 (安全生产法 2021 第六十五条第一款第（三）项).
+pub const ONSITE_MEASURES_BASIS: &str = "《中华人民共和国安全生产法》第六十五条第一款第（三）项";
 
 /// A document as the UI shows it.
 #[derive(Debug, Clone, Serialize)]
@@ -67,6 +76,8 @@ enum Pending {
     Record(InspectionRecordInput),
     Order(RectificationOrderInput, Vec<(Hazard, NaiveDate)>),
     Review(ReviewOpinionInput),
+    Measures(OnsiteMeasuresInput),
+    Receipt(ServiceReceiptInput),
 }
 
 impl Pending {
@@ -83,6 +94,14 @@ impl Pending {
             Self::Review(i) => {
                 i.seq = seq;
                 zhifa_docgen::types::review_opinion(i)
+            }
+            Self::Measures(i) => {
+                i.seq = seq;
+                zhifa_docgen::types::onsite_measures(i)
+            }
+            Self::Receipt(i) => {
+                i.seq = seq;
+                zhifa_docgen::types::service_receipt(i)
             }
         }
     }
@@ -133,6 +152,17 @@ impl App {
             }
         }
         let docs: Vec<Document> = self.replica.list_by("inspection", inspection_id)?;
+        if doc_type == ONSITE_MEASURES {
+            let hazards: Vec<Hazard> = self.replica.list_by("inspection", inspection_id)?;
+            if !hazards.iter().any(|h| h.major) {
+                return Err(AppError::rule("NO_MAJOR_HAZARD", "本次检查没有重大事故隐患，无需作出现场处理措施决定"));
+            }
+        }
+        if doc_type == SERVICE_RECEIPT
+            && !docs.iter().any(|d| d.doc_type != SERVICE_RECEIPT && d.status != DocumentStatus::Draft)
+        {
+            return Err(AppError::rule("NOTHING_SERVED", "本次检查还没有已签发的文书，无需送达回执"));
+        }
         if doc_type == REVIEW_OPINION {
             if !docs.iter().any(|d| d.doc_type == RECTIFICATION_ORDER && d.status != DocumentStatus::Draft) {
                 return Err(AppError::rule("NO_ORDER", "本次检查尚未签发责令限期整改指令书，无需复查"));
@@ -222,6 +252,58 @@ impl App {
                 end: i.ended_at.unwrap_or_else(|| local_datetime(now)).max(start),
                 inspectors,
                 findings,
+                date,
+            }))
+        } else if d.doc_type == ONSITE_MEASURES {
+            let major: Vec<&Hazard> = hazards.iter().filter(|h| h.major).collect();
+            let mut measures: Vec<String> = Vec::new();
+            for h in &major {
+                if let Some(item) = h.item.as_deref().map(|id| self.replica.check_item(id)).transpose()?.flatten()
+                    && !item.onsite_measure.trim().is_empty()
+                    && !measures.contains(&item.onsite_measure)
+                {
+                    measures.push(item.onsite_measure.clone());
+                }
+            }
+            if measures.is_empty() {
+                measures.push(
+                    "责令立即从危险区域内撤出作业人员，暂时停止使用相关设施、设备，排除隐患后经复查合格方可恢复".into(),
+                );
+            }
+            Ok(Pending::Measures(OnsiteMeasuresInput {
+                doc_id,
+                agency,
+                seq: 0,
+                party,
+                inspected_on: i.started_at.map(|t| t.date()).unwrap_or(date),
+                violations: major.iter().map(|h| format!("{}（重大事故隐患）", h.description)).collect(),
+                basis: ONSITE_MEASURES_BASIS.to_owned(),
+                measures,
+                inspectors,
+                date,
+            }))
+        } else if d.doc_type == SERVICE_RECEIPT {
+            let docs: Vec<Document> = self.replica.list_by("inspection", &i.id.to_string())?;
+            let servers = inspectors.iter().map(|x| x.name.clone()).collect::<Vec<_>>().join("、");
+            let documents = docs
+                .iter()
+                .filter(|x| x.doc_type != SERVICE_RECEIPT && x.status != DocumentStatus::Draft)
+                .map(|x| ServedDocument {
+                    title_and_number: format!("{}{}", x.doc_type, x.number.clone().unwrap_or_default()),
+                    place: i.place.clone(),
+                    date: Some(date),
+                    method: "直接送达".into(),
+                    servers: servers.clone(),
+                })
+                .collect();
+            Ok(Pending::Receipt(ServiceReceiptInput {
+                doc_id,
+                agency,
+                seq: 0,
+                case_name: format!("{}安全生产监督检查", party.name),
+                recipient: party.name.clone(),
+                documents,
+                remarks: String::new(),
                 date,
             }))
         } else if d.doc_type == REVIEW_OPINION {

@@ -141,6 +141,19 @@ async fn inspector_day_end_to_end() {
     assert!(n1.contains("应急检记〔") && n1.ends_with('号'), "{n1}");
     assert!(order.number.as_deref().unwrap().contains("应急责改〔"));
     assert_eq!(app.issue_document(&record.id).unwrap_err().code(), "DOC_ISSUED");
+    // On-site measures for the 重大事故隐患, then the service receipt of what was handed over.
+    let measures = app.prepare_document(&insp.id, "现场处理措施决定书").unwrap();
+    let measures = app.issue_document(&measures.id).unwrap();
+    assert!(measures.number.as_deref().unwrap().contains("应急现决〔"), "{:?}", measures.number);
+    let m = serde_json::to_string(&app.document_model(&measures.id).unwrap()).unwrap();
+    assert!(m.contains("第六十五条") && m.contains("重大事故隐患"));
+    let receipt = app.prepare_document(&insp.id, "文书送达回执").unwrap();
+    let receipt = app.issue_document(&receipt.id).unwrap();
+    let r = serde_json::to_string(&app.document_model(&receipt.id).unwrap()).unwrap();
+    for n in [&n1, order.number.as_ref().unwrap(), measures.number.as_ref().unwrap()] {
+        assert!(r.contains(n.as_str()), "the receipt lists {n}");
+    }
+
     // The ordered deadline (15 days) is on the hazard.
     let hz = app.hazards().unwrap();
     let due =
@@ -190,6 +203,7 @@ async fn inspector_day_end_to_end() {
     // 复查 after the deadline: every hazard gets a verdict, then the 整改复查意见书 is issued
     // with its own number and printed on an A4 thermal printer (raster).
     assert_eq!(app.prepare_document(&insp.id, "整改复查意见书").unwrap_err().code(), "REVIEW_INCOMPLETE");
+    assert_eq!(app.prepare_document(&insp.id, "立案审批表").unwrap_err().code(), "DOC_TYPE_UNSUPPORTED");
     let hazards = app.hazards().unwrap();
     assert_eq!(hazards.len(), 2);
     clock.advance(10 * 24 * 3600 * 1000);
@@ -213,19 +227,30 @@ async fn inspector_day_end_to_end() {
     // GS v 0 bands 1728 dots (216 bytes) wide.
     assert!(bytes.windows(6).any(|w| w[..4] == [0x1D, 0x76, 0x30, 0x00] && w[4..6] == [216, 0]), "A4 raster bands");
 
-    // The printer vanishes mid-job (takes 8 KB of a 500 KB A4 job, then drops the link):
-    // the job fails with what was sent, and resumes on the printer when it is back.
-    let flaky = TcpListener::bind("127.0.0.1:0").unwrap();
-    let flaky_addr = flaky.local_addr().unwrap().to_string();
-    std::thread::spawn(move || {
-        let (mut s, _) = flaky.accept().unwrap();
-        let mut buf = vec![0u8; 8192];
-        let _ = s.read_exact(&mut buf);
-        drop(s);
-    });
+    // The printer vanishes mid-job. Over TCP the kernel's buffers can swallow a whole job, so
+    // this runs through the Bluetooth connector hook with a link that dies after 8 KB (the
+    // way an SPP printer going out of range fails), then resumes on a link that stays up.
+    let budget = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(8192));
+    let received = std::sync::Arc::new(std::sync::Mutex::new(Vec::<u8>::new()));
+    struct Link(std::sync::Arc<std::sync::atomic::AtomicUsize>, std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+    impl zhifa_escpos::Transport for Link {
+        fn send(&mut self, bytes: &[u8]) -> Result<(), zhifa_escpos::PrintError> {
+            use std::sync::atomic::Ordering::SeqCst;
+            if self.0.load(SeqCst) < bytes.len() {
+                return Err(zhifa_escpos::PrintError::SendFailed {
+                    target: "bt".into(), detail: "连接已断开".into()
+                });
+            }
+            self.0.fetch_sub(bytes.len(), SeqCst);
+            self.1.lock().unwrap().extend_from_slice(bytes);
+            Ok(())
+        }
+    }
+    let (b2, r2) = (budget.clone(), received.clone());
+    app.set_bluetooth_connector(Box::new(move |_addr| Ok(Box::new(Link(b2.clone(), r2.clone())))));
     app.set_printer(&PrinterConfig {
-        kind: "tcp".into(),
-        address: flaky_addr,
+        kind: "bluetooth".into(),
+        address: "00:11:22:AA:BB:CC".into(),
         profile: "a4".into(),
         chinese_font: true,
     })
@@ -233,14 +258,13 @@ async fn inspector_day_end_to_end() {
     let cut = app.print_document(&review.id, &mut |_, _| {}).unwrap();
     assert_eq!(cut.state, PrintState::Failed, "{cut:?}");
     assert!(cut.reprint, "printed completely before: this one is a reprint");
-    assert!(cut.bytes_sent < cut.bytes_total);
+    assert_eq!(cut.bytes_sent, 8192);
     assert!(cut.error_message.as_deref().unwrap().contains("继续打印"), "{:?}", cut.error_message);
-    let (addr4, rx4) = printer();
-    app.set_printer(&PrinterConfig { kind: "tcp".into(), address: addr4, profile: "a4".into(), chinese_font: true })
-        .unwrap();
+    budget.store(usize::MAX, std::sync::atomic::Ordering::SeqCst);
+    received.lock().unwrap().clear();
     let again = app.resume_print(cut.id, &mut |_, _| {}).unwrap();
-    assert_eq!(again.state, PrintState::Done);
-    assert_eq!(rx4.recv_timeout(std::time::Duration::from_secs(10)).unwrap().len() as u64, again.bytes_total);
+    assert_eq!((again.state, again.attempts), (PrintState::Done, 2));
+    assert_eq!(received.lock().unwrap().len() as u64, again.bytes_total, "resuming sends the whole job again");
 
     // Switching officer keeps the unsynced work; the colleague's sync takes it along.
     let pending = app.home().unwrap().unsynced;

@@ -442,7 +442,10 @@ async function renderDocuments(insp: InspectionView): Promise<void> {
   const box = $("#documents");
   try {
     const docs = await call<DocumentView[]>("documents_of", { inspection_id: insp.id });
-    const types: [string, string][] = [["现场检查记录", "doc-record"], ["责令限期整改指令书", "doc-order"], ["整改复查意见书", "doc-review"]];
+    const types: [string, string][] = [
+      ["现场检查记录", "doc-record"], ["责令限期整改指令书", "doc-order"], ["现场处理措施决定书", "doc-measures"],
+      ["文书送达回执", "doc-receipt"], ["整改复查意见书", "doc-review"],
+    ];
     box.innerHTML = `
       <div class="row">${types.map(([t, key]) => {
         const d = docs.find((x) => x.doc_type === t);
