@@ -88,13 +88,16 @@ async fn run(n: usize) {
     // Search round trips: type a query, wait until the first hit shows it.
     s.tap("button[data-nav=search]").await;
     let mut search = Vec::new();
+    let mut per_query = Vec::new();
     for q in ["孝义", "煤", "有限公司", "9114", "离石区", "铝业", "化工", "汾阳", "交城", "lldz"] {
         s.wait("#search-input", 5).await;
         let action = format!(
             "document.getElementById('search-results').innerHTML = ''; const i = document.getElementById('search-input'); \
              i.value = {q:?}; i.dispatchEvent(new Event('input'))"
         );
-        search.push(s.timed(&action, "#search-results .enterprise-hit, #search-results p").await);
+        let t = s.timed(&action, "#search-results .enterprise-hit, #search-results p").await;
+        per_query.push(format!("{q} {t:.0}"));
+        search.push(t);
     }
 
     // A 冶金工贸 enterprise with every module ticked: ≥ 60 items.
@@ -129,6 +132,7 @@ async fn run(n: usize) {
         pct_ms(search.clone(), 0.5),
         pct_ms(search, 1.0)
     );
+    println!("| search, each query (ms) | {} |", per_query.join(", "));
     println!("| open a {items}-item checklist | {open_checklist:.0} ms |");
     println!(
         "| save an answer, 10 taps: p50 / max | {:.0} / {:.0} ms |",

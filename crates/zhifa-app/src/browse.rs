@@ -270,7 +270,7 @@ impl App {
         Ok(hits)
     }
 
-    /// Initials of every enterprise name, built on first use and after each sync.
+    /// Initials of every enterprise name, built at login, after each sync, or on first use.
     fn initials_index(&mut self) -> AppResult<&[(String, EnterpriseHit)]> {
         if self.initials.is_none() {
             use pinyin::ToPinyin;
@@ -302,8 +302,10 @@ impl App {
         Ok(self.initials.as_deref().unwrap_or_default())
     }
 
-    pub(crate) fn forget_search_index(&mut self) {
+    /// Rebuilds the index of initials now (after login and sync), so no search pays for it.
+    pub(crate) fn rebuild_search_index(&mut self) -> AppResult<()> {
         self.initials = None;
+        self.initials_index().map(|_| ())
     }
 
     /// 一企一档.

@@ -114,12 +114,14 @@ impl App {
                 self.replica.remove_meta(&fail_key(login))?;
                 let officer = self.officer_view(login, &resp.officer)?;
                 self.session = Some(Session { officer: officer.clone(), locked: false });
+                self.rebuild_search_index()?;
                 Ok(LoginOutcome { officer, mode: LoginMode::Online, offline_reason: None })
             }
             Err(e) if e.is_transient() => {
                 let officer = self.check_offline(login, password)?;
                 self.replica.set_meta("app_last_login", login)?;
                 self.session = Some(Session { officer: officer.clone(), locked: false });
+                self.rebuild_search_index()?;
                 Ok(LoginOutcome { officer, mode: LoginMode::Offline, offline_reason: Some(e.to_string()) })
             }
             Err(e) => Err(e.into()),

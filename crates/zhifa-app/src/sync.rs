@@ -121,7 +121,7 @@ impl App {
             other => other.into(),
         })?;
         self.refresh_officer()?;
-        self.forget_search_index();
+        self.rebuild_search_index()?;
 
         // Document numbers for the next days offline.
         let mut numbers_left = Vec::new();
