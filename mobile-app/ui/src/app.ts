@@ -278,7 +278,9 @@ async function startPanel(f: EnterpriseFile, taskId?: string): Promise<void> {
         const insp = await call<InspectionView>("start_inspection", {
           enterprise_id: f.id, colleague_id: ($("#colleague") as HTMLSelectElement).value, modules: mods, task_id: taskId ?? null,
         });
-        await showInspection(insp.id);
+        // The command already answers with the whole checklist: render it without asking again.
+        state.inspection = insp;
+        renderInspection(view(""), insp);
       } catch (e) { showError($("#start-error"), e); }
     });
   } catch (e) { showError(p, e); }
