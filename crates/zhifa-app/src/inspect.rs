@@ -344,7 +344,7 @@ impl App {
     /// Records an answer (autosaved). A non-conforming answer records a hazard with the
     /// finding; changing it back withdraws that hazard (a tombstone, still traceable).
     pub fn answer(&mut self, inspection_id: &str, item_id: &str, result: &str, note: &str) -> AppResult<ItemView> {
-        let me = self.officer()?.clone();
+        self.officer()?;
         let i = self.editable_inspection(inspection_id)?;
         let result = AnswerResult::parse(result)
             .ok_or_else(|| AppError::rule("ANSWER_INVALID", "检查结果只能是符合、不符合或不涉及"))?;
@@ -361,7 +361,6 @@ impl App {
         }
         let hazards: Vec<Hazard> = self.replica.list_by("inspection", inspection_id)?;
         let existing = hazards.into_iter().find(|h| h.item.as_deref() == Some(item_id));
-        let _ = me;
         self.replica.write(|w| {
             w.put(&Answer { inspection: i.id, item: item.id.clone(), result, note: note.to_owned() })?;
             match (result, existing) {
@@ -398,8 +397,21 @@ impl App {
             }
             Ok::<_, AppError>(())
         })?;
-        let view = self.inspection_view(inspection_id)?;
-        view.items.into_iter().find(|x| x.id == item_id).ok_or_else(|| not_found("该检查事项"))
+        // Only this item, not the whole checklist: this runs on every tap.
+        let answer: Option<Answer> = self.replica.get(&format!("{}:{}", i.id, item.id))?;
+        let hazards: Vec<Hazard> = self.replica.list_by("inspection", inspection_id)?;
+        let hazard = hazards.into_iter().find(|h| h.item.as_deref() == Some(item_id));
+        let photos = match &hazard {
+            Some(h) => {
+                let evidence: Vec<Evidence> = self.replica.list_by("inspection", inspection_id)?;
+                evidence
+                    .iter()
+                    .filter(|e| e.kind == EvidenceKind::Photo && !e.withdrawn && e.hazard == Some(h.id))
+                    .count()
+            }
+            None => 0,
+        };
+        Ok(item_view(&item, answer.as_ref(), hazard.as_ref(), photos))
     }
 
     /// Marks or unmarks a hazard as 重大事故隐患 and sets its rectification period.
@@ -488,7 +500,7 @@ impl App {
         bytes: &[u8],
         position: Option<(f64, f64)>,
     ) -> AppResult<EvidenceView> {
-        let me = self.officer()?.clone();
+        self.officer()?;
         let i = self.inspection(inspection_id)?;
         if bytes.is_empty() {
             return Err(AppError::rule("PHOTO_EMPTY", "照片文件为空"));
@@ -510,53 +522,45 @@ impl App {
             Some(h) => Some(self.replica.get(h)?.ok_or_else(|| not_found("该隐患"))?),
             None => None,
         };
-        let officer: OfficerId = me.id.parse().map_err(|_| AppError::rule("ID_INVALID", "执法人员编号无效"))?;
-        let hash = self.store_file(bytes, mime, ext)?;
+        self.record_evidence(i.id, EvidenceKind::Photo, bytes, (mime, ext), position, hazard.map(|h| h.id))
+    }
+
+    /// Stores an on-screen signature (PNG) as evidence of the inspection.
+    pub fn add_signature(&mut self, inspection_id: &str, png: &[u8]) -> AppResult<EvidenceView> {
+        self.officer()?;
+        let i = self.inspection(inspection_id)?;
+        if image_kind(png).map(|k| k.0) != Some("image/png") || png.len() > 2 * 1024 * 1024 {
+            return Err(AppError::rule("SIGNATURE_INVALID", "签名图像无效"));
+        }
+        self.record_evidence(i.id, EvidenceKind::Signature, png, ("image/png", "png"), None, None)
+    }
+
+    /// Stores the file, then the evidence record stamped with now and the signed-in officer.
+    fn record_evidence(
+        &mut self,
+        inspection: InspectionId,
+        kind: EvidenceKind,
+        bytes: &[u8],
+        (mime, ext): (&str, &str),
+        position: Option<(f64, f64)>,
+        hazard: Option<HazardId>,
+    ) -> AppResult<EvidenceView> {
+        let officer: OfficerId = parse_id(&self.officer()?.id, "执法人员")?;
+        let sha256 = self.store_file(bytes, mime, ext)?;
         let captured_ms = self.now_ms();
         let ev = self.replica.write(|w| {
             let ev = Evidence {
                 id: w.new_id::<EvidenceId>(),
-                sha256: hash.clone(),
-                kind: EvidenceKind::Photo,
+                sha256,
+                kind,
                 mime: mime.to_owned(),
                 size: bytes.len() as u64,
                 captured_ms,
                 lng: position.map(|p| p.1),
                 lat: position.map(|p| p.0),
                 officer,
-                inspection: Some(i.id),
-                hazard: hazard.map(|h| h.id),
-                withdrawn: false,
-            };
-            w.put(&ev)?;
-            Ok::<_, AppError>(ev)
-        })?;
-        Ok(evidence_view(&ev))
-    }
-
-    /// Stores an on-screen signature (PNG) as evidence of the inspection.
-    pub fn add_signature(&mut self, inspection_id: &str, png: &[u8]) -> AppResult<EvidenceView> {
-        let me = self.officer()?.clone();
-        let i = self.inspection(inspection_id)?;
-        if image_kind(png).map(|k| k.0) != Some("image/png") || png.len() > 2 * 1024 * 1024 {
-            return Err(AppError::rule("SIGNATURE_INVALID", "签名图像无效"));
-        }
-        let officer: OfficerId = me.id.parse().map_err(|_| AppError::rule("ID_INVALID", "执法人员编号无效"))?;
-        let hash = self.store_file(png, "image/png", "png")?;
-        let captured_ms = self.now_ms();
-        let ev = self.replica.write(|w| {
-            let ev = Evidence {
-                id: w.new_id::<EvidenceId>(),
-                sha256: hash.clone(),
-                kind: EvidenceKind::Signature,
-                mime: "image/png".into(),
-                size: png.len() as u64,
-                captured_ms,
-                lng: None,
-                lat: None,
-                officer,
-                inspection: Some(i.id),
-                hazard: None,
+                inspection: Some(inspection),
+                hazard,
                 withdrawn: false,
             };
             w.put(&ev)?;

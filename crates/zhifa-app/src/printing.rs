@@ -162,6 +162,14 @@ impl App {
         Ok(self.replica.meta("app_printer")?.and_then(|s| serde_json::from_str(&s).ok()).unwrap_or_default())
     }
 
+    fn configured_printer(&self) -> AppResult<PrinterConfig> {
+        let cfg = self.printer()?;
+        if cfg.kind == "none" {
+            return Err(AppError::rule("NO_PRINTER", "尚未设置打印机，请在“设置”中选择打印机"));
+        }
+        Ok(cfg)
+    }
+
     /// Saves the printer settings.
     pub fn set_printer(&mut self, cfg: &PrinterConfig) -> AppResult<PrinterConfig> {
         let cfg = PrinterConfig { address: cfg.address.trim().to_owned(), ..cfg.clone() };
@@ -230,10 +238,7 @@ impl App {
     /// Prints an issued document on the configured printer (logged; reprints marked).
     pub fn print_document(&mut self, document_id: &str, progress: &mut dyn FnMut(u64, u64)) -> AppResult<PrintJob> {
         let officer = self.officer()?.id.clone();
-        let cfg = self.printer()?;
-        if cfg.kind == "none" {
-            return Err(AppError::rule("NO_PRINTER", "尚未设置打印机，请在“设置”中选择打印机"));
-        }
+        let cfg = self.configured_printer()?;
         let (bytes, number) = self.job_bytes(document_id, &cfg)?;
         let target = cfg.target();
         let job = self.replica.create_print_job(&NewPrintJob {
@@ -255,10 +260,7 @@ impl App {
         if job.state == zhifa_store::PrintState::Done {
             return Err(AppError::rule("PRINT_DONE", "该打印任务已完成；如需再打印一份，请选择“补打”"));
         }
-        let cfg = self.printer()?;
-        if cfg.kind == "none" {
-            return Err(AppError::rule("NO_PRINTER", "尚未设置打印机，请在“设置”中选择打印机"));
-        }
+        let cfg = self.configured_printer()?;
         let (bytes, _) = self.job_bytes(&job.document_id, &cfg)?;
         self.send_job(job.id, &cfg, &bytes, progress)
     }

@@ -133,6 +133,18 @@ fn job_from_row(r: &Row<'_>) -> rusqlite::Result<PrintJob> {
     })
 }
 
+const FILE_COLUMNS: &str = "sha256, path, size, mime, uploaded";
+
+fn file_from_row(r: &Row<'_>) -> rusqlite::Result<EvidenceFile> {
+    Ok(EvidenceFile {
+        sha256: r.get(0)?,
+        path: r.get(1)?,
+        size: r.get::<_, i64>(2)? as u64,
+        mime: r.get(3)?,
+        uploaded: r.get::<_, i64>(4)? != 0,
+    })
+}
+
 impl Replica {
     /// Logs a new print job. It is a reprint when the document was printed completely
     /// before (decided here, from the log, not by the caller).
@@ -235,36 +247,16 @@ impl Replica {
     pub fn evidence_file(&self, sha256: &str) -> Result<Option<EvidenceFile>> {
         Ok(self
             .conn
-            .query_row(
-                "SELECT sha256, path, size, mime, uploaded FROM evidence_files WHERE sha256 = ?1",
-                [sha256],
-                |r| {
-                    Ok(EvidenceFile {
-                        sha256: r.get(0)?,
-                        path: r.get(1)?,
-                        size: r.get::<_, i64>(2)? as u64,
-                        mime: r.get(3)?,
-                        uploaded: r.get::<_, i64>(4)? != 0,
-                    })
-                },
-            )
+            .query_row(&format!("SELECT {FILE_COLUMNS} FROM evidence_files WHERE sha256 = ?1"), [sha256], file_from_row)
             .optional()?)
     }
 
     /// Evidence files the server does not hold yet, oldest first.
     pub fn pending_evidence_files(&self) -> Result<Vec<EvidenceFile>> {
-        let mut st = self.conn.prepare_cached(
-            "SELECT sha256, path, size, mime, uploaded FROM evidence_files WHERE uploaded = 0 ORDER BY created_ms, sha256",
-        )?;
-        let rows = st.query_map([], |r| {
-            Ok(EvidenceFile {
-                sha256: r.get(0)?,
-                path: r.get(1)?,
-                size: r.get::<_, i64>(2)? as u64,
-                mime: r.get(3)?,
-                uploaded: r.get::<_, i64>(4)? != 0,
-            })
-        })?;
+        let mut st = self.conn.prepare_cached(&format!(
+            "SELECT {FILE_COLUMNS} FROM evidence_files WHERE uploaded = 0 ORDER BY created_ms, sha256"
+        ))?;
+        let rows = st.query_map([], file_from_row)?;
         Ok(rows.collect::<rusqlite::Result<_>>()?)
     }
 
