@@ -125,7 +125,10 @@ pub async fn seed(db: &Db, enterprises: usize, password: &PasswordParams) -> App
                 changes: chunk.to_vec(),
                 extra: Default::default(),
             };
-            sync::push(tx, &seed_principal, &req, 1_767_225_600_000, &cfg, "141100")?;
+            // The server's own seed: kept in the audit trail like any batch, unsigned.
+            let body = serde_json::to_vec(&req).map_err(AppError::internal)?;
+            let signed = sync::SignedBody { body: &body, signature: "" };
+            sync::push(tx, &seed_principal, &req, signed, 1_767_225_600_000, &cfg, "141100")?;
         }
         Ok(())
     })

@@ -8,6 +8,7 @@ pub mod auth;
 pub mod db;
 pub mod demo;
 pub mod error;
+pub mod store;
 pub mod sync;
 pub mod tls;
 
@@ -218,7 +219,12 @@ async fn push(
     }
     let req: PushRequest = parse_json(&body)?;
     let (now, cfg, city) = (s.now(), s.cfg, s.city_code.clone());
-    let resp = s.db.tx(move |tx| sync::push(tx, &who, &req, now, &cfg, &city)).await?;
+    let resp =
+        s.db.tx(move |tx| {
+            let signed = sync::SignedBody { body: &body, signature: &signature };
+            sync::push(tx, &who, &req, signed, now, &cfg, &city)
+        })
+        .await?;
     Ok(Json(resp))
 }
 
@@ -270,15 +276,7 @@ async fn entity(
     Authenticated(who): Authenticated,
     Path((entity, id)): Path<(String, String)>,
 ) -> AppResult<Json<zhifa_protocol::PulledEntity>> {
-    let e =
-        s.db.tx(move |tx| {
-            let r = tx.query(
-                &format!("SELECT {} FROM entities WHERE entity = $1 AND entity_id = $2", sync::ENTITY_COLUMNS),
-                &[db::P::T(entity), db::P::T(id)],
-            )?;
-            r.first().map_or_else(|| Err(AppError::not_found()), sync::pulled_from_row)
-        })
-        .await?;
+    let e = s.db.tx(move |tx| sync::find_entity(tx, &entity, &id)?.ok_or_else(AppError::not_found)).await?;
     if !who.can_see(e.county_code.as_deref()) {
         return Err(AppError::not_found());
     }
@@ -301,7 +299,8 @@ async fn lease(
             // The organisation must exist and belong to the caller's county (a city-wide caller:
             // any); a missing and a foreign organisation answer alike.
             let org = tx.query(
-                "SELECT county_code FROM entities WHERE entity = 'organisation' AND entity_id = $1 AND deleted = 0",
+                "SELECT county_code FROM entities WHERE key_hash = zhifa_entity_key('organisation', $1) \
+                 AND entity = 'organisation' AND entity_id = $1 AND deleted = 0",
                 &[db::P::T(req.org_id.clone())],
             )?;
             let in_scope = match (org.first(), &who.scope.county) {
@@ -366,15 +365,7 @@ async fn verify_document(
     let req: DocumentVerifyRequest = parse_json(&body)?;
     let payload = DocPayload::parse(&req.payload).map_err(|e| AppError::bad_request("BAD_PAYLOAD", e.to_string()))?;
     let id = payload.document_id.clone();
-    let found =
-        s.db.tx(move |tx| {
-            let r = tx.query(
-                &format!("SELECT {} FROM entities WHERE entity = 'document' AND entity_id = $1", sync::ENTITY_COLUMNS),
-                &[db::P::T(id)],
-            )?;
-            r.first().map(sync::pulled_from_row).transpose()
-        })
-        .await?;
+    let found = s.db.tx(move |tx| sync::find_entity(tx, "document", &id)).await?;
     Ok(Json(sync::document_verdict(found.filter(|e| who.can_see(e.county_code.as_deref())), &payload)))
 }
 

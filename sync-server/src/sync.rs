@@ -8,15 +8,16 @@ use serde_json::Value;
 use sha2::{Digest, Sha256};
 use zhifa_auth::Principal;
 use zhifa_core::change::{Change, EntityKind};
-use zhifa_core::merge::EntityState;
 use zhifa_protocol::{
     AttachmentStatus, DocumentVerifyResponse, GapListing, GapReportResponse, LeaseRequest, ListedGap, NumberGap,
     NumberLease, PullResponse, PulledEntity, PushRequest, PushResponse, RangeDigest, Rejected, RejectedGap,
-    VerifiedDocument, VerifyResponse, WireChange, WireConflict,
+    VerifiedDocument, VerifyResponse, WireChange,
 };
 
 use crate::db::{DbError, P, Sql};
 use crate::error::{AppError, AppResult};
+use crate::store::{self, Touch};
+pub use crate::store::{ENTITY_COLUMNS, SignedBody, StoredChange, find_entity, pulled_from_row, stored_changes};
 
 /// Server settings the algorithms need.
 #[derive(Debug, Clone, Copy)]
@@ -136,19 +137,10 @@ fn lock_writes(tx: &mut dyn Sql) -> Result<(), DbError> {
     Ok(())
 }
 
-/// County of an entity already in the store (outer `None`: not there).
-fn entity_county(tx: &mut dyn Sql, entity: &str, id: &str) -> Result<Option<Option<String>>, DbError> {
-    let r = tx.query(
-        "SELECT county_code FROM entities WHERE entity = $1 AND entity_id = $2",
-        &[P::T(entity.into()), P::T(id.into())],
-    )?;
-    r.first().map(|row| row[0].ot()).transpose()
-}
-
 /// Resolves the county scope of a change on the server (the client's claim is not trusted).
-fn resolve_county(tx: &mut dyn Sql, c: &Change, city_code: &str) -> Result<Option<String>, DbError> {
-    if let Some(existing) = entity_county(tx, c.entity.as_str(), &c.entity_id)? {
-        return Ok(existing);
+fn resolve_county(tx: &mut dyn Sql, touch: &mut Touch, c: &Change, city_code: &str) -> AppResult<Option<String>> {
+    if let Some(existing) = touch.load(tx, c.entity, &c.entity_id)? {
+        return Ok(existing.county.clone());
     }
     let s = |k: &str| c.fields.get(k).and_then(Value::as_str).map(str::to_owned);
     let county_of = |code: Option<String>| code.filter(|x| x != city_code).map(|x| x.chars().take(6).collect());
@@ -166,7 +158,7 @@ fn resolve_county(tx: &mut dyn Sql, c: &Change, city_code: &str) -> Result<Optio
             let mut found = None;
             for (field, kind) in refs {
                 if let Some(id) = s(field) {
-                    found = entity_county(tx, kind, &id)?;
+                    found = touch.county_of(tx, kind, &id)?;
                     if found.is_some() {
                         break;
                     }
@@ -189,66 +181,16 @@ fn claimed_county(c: &Change, city_code: &str) -> Option<Option<String>> {
     Some(code.filter(|x| x != city_code).map(|x| x.chars().take(6).collect()))
 }
 
-fn conflicts_json(conflicts: &[zhifa_core::merge::Conflict]) -> Vec<WireConflict> {
-    conflicts
-        .iter()
-        .cloned()
-        .map(|c| WireConflict {
-            field: c.field,
-            kind: serde_json::to_value(c.kind).ok().and_then(|v| v.as_str().map(str::to_owned)).unwrap_or_default(),
-            values: c.values.into_iter().map(|(v, _)| v).collect(),
-            message: c.message_zh,
-        })
-        .collect()
-}
-
-/// Applies one change to the stored state of its entity; returns the new conflicts and
-/// the reasons of any part of the change the merge refused.
-fn merge_into(tx: &mut dyn Sql, c: &Change, county: &Option<String>, seq: i64) -> AppResult<(usize, Vec<String>)> {
-    let r = tx.query(
-        "SELECT state FROM entities WHERE entity = $1 AND entity_id = $2",
-        &[P::T(c.entity.as_str().into()), P::T(c.entity_id.clone())],
-    )?;
-    let existed = !r.is_empty();
-    let mut state: EntityState = match r.first() {
-        Some(row) => serde_json::from_str(&row[0].t()?).map_err(AppError::internal)?,
-        None => EntityState::new(c.entity),
-    };
-    let outcome = state.apply(c);
-    let new_conflicts = outcome.new_conflicts.len();
-    let refused: Vec<String> = outcome.rejected.iter().map(|r| r.reason.to_string()).collect();
-    let view = state.view();
-    let state_json = serde_json::to_string(&state).map_err(AppError::internal)?;
-    let view_json = serde_json::to_string(&view.fields).map_err(AppError::internal)?;
-    let conflicts = serde_json::to_string(&conflicts_json(&view.conflicts)).map_err(AppError::internal)?;
-    let version = view.version.map(|h| h.encode());
-    let params = [
-        P::T(c.entity.as_str().into()),
-        P::T(c.entity_id.clone()),
-        P::OT(county.clone()),
-        P::T(state_json),
-        P::T(view_json),
-        P::I(i64::from(view.deleted)),
-        P::OT(version),
-        P::T(conflicts),
-        P::I(seq),
-    ];
-    let sql = if existed {
-        "UPDATE entities SET county_code = $3, state = $4, view = $5, deleted = $6, version = $7, conflicts = $8, \
-         last_seq = $9 WHERE entity = $1 AND entity_id = $2"
-    } else {
-        "INSERT INTO entities (entity, entity_id, county_code, state, view, deleted, version, conflicts, last_seq) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)"
-    };
-    tx.exec(sql, &params)?;
-    Ok((new_conflicts, refused))
-}
-
 /// Stores a batch. Called inside one transaction; the caller answers only after commit.
+///
+/// Each entity the batch touches is read once, merged in memory and written once; the
+/// batch itself is kept as the device signed it (`signed`, the audit trail) together with
+/// the device sequences it stored (docs/sync.md § Storage).
 pub fn push(
     tx: &mut dyn Sql,
     who: &Principal,
     req: &PushRequest,
+    signed: SignedBody<'_>,
     now_ms: u64,
     cfg: &SyncConfig,
     city_code: &str,
@@ -259,8 +201,11 @@ pub fn push(
     if req.changes.windows(2).any(|w| w[0].seq >= w[1].seq) {
         return Err(AppError::bad_request("BATCH_ORDER", "变更序号必须严格递增"));
     }
-    lock_writes(tx)?;
     let mut resp = PushResponse::default();
+    let (Some(lo), Some(hi)) = (req.changes.first().map(|c| c.seq), req.changes.last().map(|c| c.seq)) else {
+        return Ok(resp);
+    };
+    lock_writes(tx)?;
     // One counter update per batch: sequences of duplicates and refusals stay unused (a
     // gap in the server sequence is harmless; order is what the cursor needs).
     let end = tx
@@ -271,9 +216,17 @@ pub fn push(
         .first()
         .map_or(Ok(0), |r| r[0].i())?;
     let first = end - req.changes.len() as i64 + 1;
-    for (next, wc) in (first..).zip(req.changes.iter()) {
+    let near = store::runs_near(tx, &req.device_id, lo, hi)?;
+    let mut touch = Touch::default();
+    let (mut stored, mut quarantined) = (Vec::new(), Vec::new());
+    for (seq, wc) in (first..).zip(req.changes.iter()) {
         resp.acked_through = resp.acked_through.max(wc.seq);
         let reject = |code: &str, message: String| Rejected { seq: wc.seq, code: code.into(), message };
+        if store::already_stored(&near, wc.seq) {
+            // Already stored by an earlier attempt of this batch: same answer, no change.
+            resp.duplicates += 1;
+            continue;
+        }
         let change = match wc.to_core() {
             Ok(c) => c,
             Err(e) => {
@@ -285,7 +238,7 @@ pub fn push(
             resp.rejected.push(reject("CHANGE_FORGED", "变更记录的设备与提交设备不一致".into()));
             continue;
         }
-        let county = resolve_county(tx, &change, city_code)?;
+        let county = resolve_county(tx, &mut touch, &change, city_code)?;
         let in_scope = match &who.scope.county {
             None => true,
             Some(mine) => county.as_deref() == Some(mine.as_str()),
@@ -301,43 +254,39 @@ pub fn push(
             resp.rejected.push(reject("SCOPE_FIXED", "记录所属区县由服务器确定，不能通过同步修改".into()));
             continue;
         }
-        let quarantined = zhifa_core::merge::quarantine_check(&change, now_ms, cfg.max_skew_ms).is_err();
-        let seq = next;
-        let body = serde_json::to_string(wc).map_err(AppError::internal)?;
-        let stored = tx.exec(
-            "INSERT INTO change_log (server_seq, device_id, device_seq, change_id, entity, entity_id, county_code, body, \
-             received_ms, quarantined) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) \
-             ON CONFLICT (device_id, device_seq) DO NOTHING",
-            &[
-                P::I(seq),
-                P::T(req.device_id.clone()),
-                P::I(wc.seq),
-                P::T(wc.change_id.clone()),
-                P::T(change.entity.as_str().into()),
-                P::T(change.entity_id.clone()),
-                P::OT(county.clone()),
-                P::T(body),
-                P::I(now_ms as i64),
-                P::I(i64::from(quarantined)),
-            ],
-        )?;
-        if stored == 0 {
-            // Already stored by an earlier attempt of this batch: same answer, no change.
-            resp.duplicates += 1;
-            continue;
-        }
-        if quarantined {
+        stored.push(wc.seq);
+        if zhifa_core::merge::quarantine_check(&change, now_ms, cfg.max_skew_ms).is_err() {
+            quarantined.push(wc.seq);
             resp.quarantined.push(wc.seq);
             continue;
         }
-        let (conflicts, refused) = merge_into(tx, &change, &county, seq)?;
-        resp.conflicts += conflicts as u32;
-        if refused.is_empty() {
+        let entity = touch.entry(tx, change.entity, &change.entity_id, &county)?;
+        let outcome = entity.state.apply(&change);
+        entity.county = county;
+        entity.last_seq = seq;
+        entity.dirty = true;
+        resp.conflicts += outcome.new_conflicts.len() as u32;
+        if outcome.rejected.is_empty() {
             resp.accepted += 1;
         } else {
-            // Kept in the change log for the audit trail, but not merged.
+            // Kept in the audit trail, but not merged.
+            let refused: Vec<String> = outcome.rejected.iter().map(|r| r.reason.to_string()).collect();
             resp.rejected.push(reject("CHANGE_REFUSED", refused.join("；")));
         }
+    }
+    touch.write(tx)?;
+    if !stored.is_empty() {
+        store::record_batch(
+            tx,
+            &req.device_id,
+            first,
+            req.changes.len(),
+            signed,
+            now_ms,
+            &near,
+            &stored,
+            &quarantined,
+        )?;
     }
     Ok(resp)
 }
@@ -352,7 +301,10 @@ fn gc_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
 pub fn purge_tombstones(tx: &mut dyn Sql, cutoff_ms: u64) -> AppResult<u64> {
     lock_writes(tx)?;
     let horizon = tx
-        .query("SELECT coalesce(max(server_seq), 0) FROM change_log WHERE received_ms < $1", &[P::I(cutoff_ms as i64)])?
+        .query(
+            "SELECT coalesce(max(first_server_seq + changes - 1), 0) FROM change_batches WHERE received_ms < $1",
+            &[P::I(cutoff_ms as i64)],
+        )?
         .first()
         .map_or(Ok(0), |r| r[0].i())?;
     let top = tx
@@ -370,23 +322,6 @@ pub fn purge_tombstones(tx: &mut dyn Sql, cutoff_ms: u64) -> AppResult<u64> {
         }
     }
     Ok(n)
-}
-
-/// Columns read by [`pulled_from_row`].
-pub const ENTITY_COLUMNS: &str = "entity, entity_id, county_code, view, deleted, version, conflicts, last_seq";
-
-/// An `entities` row (selected with [`ENTITY_COLUMNS`]) as the wire shows it.
-pub fn pulled_from_row(r: &crate::db::Row) -> AppResult<PulledEntity> {
-    Ok(PulledEntity {
-        entity: r[0].t()?,
-        id: r[1].t()?,
-        county_code: r[2].ot()?,
-        fields: serde_json::from_str(&r[3].t()?).map_err(AppError::internal)?,
-        deleted: r[4].i()? != 0,
-        version: r[5].ot()?,
-        server_seq: r[7].i()?,
-        conflicts: serde_json::from_str(&r[6].t()?).map_err(AppError::internal)?,
-    })
 }
 
 /// One page of entities changed after `cursor`, in the caller's scope.
@@ -422,15 +357,12 @@ pub fn pull(tx: &mut dyn Sql, who: &Principal, cursor: i64, limit: i64) -> AppRe
 
 /// What the server holds from one device.
 pub fn verify(tx: &mut dyn Sql, device_id: &str) -> AppResult<VerifyResponse> {
-    let rows = tx.query(
-        "SELECT device_seq, change_id FROM change_log WHERE device_id = $1 ORDER BY device_seq",
-        &[P::T(device_id.into())],
-    )?;
+    let rows = store::stored_ids(tx, device_id)?;
     let mut all = Sha256::new();
     let mut ranges: BTreeMap<i64, (u64, Sha256)> = BTreeMap::new();
     let mut max_seq = 0;
-    for r in &rows {
-        let (seq, id) = (r[0].i()?, r[1].t()?);
+    for (seq, id) in &rows {
+        let seq = *seq;
         let line = format!("{seq}:{id}\n");
         all.update(line.as_bytes());
         let e = ranges.entry((seq - 1).div_euclid(1000)).or_insert_with(|| (0, Sha256::new()));
@@ -549,7 +481,8 @@ pub fn list_gaps(tx: &mut dyn Sql, county: Option<&str>, year: i32) -> AppResult
     let rows = tx.query(
         &format!(
             "SELECT g.doc_code, g.org_id, g.year, g.number, g.reason, g.taken_ms, g.device_id, g.officer_id, \
-             g.reported_ms FROM number_gaps g JOIN entities e ON e.entity = 'organisation' AND e.entity_id = g.org_id \
+             g.reported_ms FROM number_gaps g JOIN entities e ON e.key_hash = zhifa_entity_key('organisation', g.org_id) \
+             AND e.entity = 'organisation' AND e.entity_id = g.org_id \
              WHERE g.year = $1{scope} ORDER BY g.doc_code, g.org_id, g.year, g.number"
         ),
         &params,

@@ -30,5 +30,22 @@ async fn county_night_with_faults_converges_for_every_seed() {
             "seed {seed}: every same-field edit flagged: {s:?}"
         );
         assert!(s.conflicts > 0, "seed {seed}: open conflicts stay visible");
+        // The store itself: one row per entity (kept by the single writer, schema 4 has no
+        // unique index on the text key) and every change once in the audit trail.
+        let twice = server
+            .db
+            .tx(|tx| {
+                Ok(tx.query(
+                    "SELECT entity, entity_id FROM entities GROUP BY entity, entity_id HAVING count(*) > 1",
+                    &[],
+                )?)
+            })
+            .await
+            .unwrap();
+        assert!(twice.is_empty(), "seed {seed}: entities stored twice: {twice:?}");
+        let log = server.db.tx(|tx| zhifa_server::sync::stored_changes(tx, None)).await.unwrap();
+        let ids: std::collections::BTreeSet<&str> = log.iter().map(|c| c.change.change_id.as_str()).collect();
+        assert_eq!(ids.len(), log.len(), "seed {seed}: a change stored twice in the audit trail");
+        assert!(log.len() as u64 >= s.changes_pushed, "seed {seed}: {} stored, {} pushed", log.len(), s.changes_pushed);
     }
 }

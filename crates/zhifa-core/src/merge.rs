@@ -35,6 +35,9 @@ use crate::document::DocumentStatus;
 use crate::hlc::Hlc;
 use crate::workflow::{self, CaseStatus, HazardStatus, InspectionStatus, Workflow};
 
+mod codec;
+pub use codec::{DecodeError, FORMAT_V1};
+
 /// Reserved register holding the tombstone: a delete writes `true`, a restore writes
 /// `false` (an upsert of this field; restoring is a supervisor action).
 pub const DELETED_FIELD: &str = "_deleted";
@@ -486,6 +489,15 @@ impl EntityState {
         &self.registers
     }
 
+    /// Whether the entity is deleted (as [`EntityView::deleted`], without building the view
+    /// except for documents, where an issued document's tombstone may not count).
+    pub fn deleted(&self) -> bool {
+        if self.kind == EntityKind::Document {
+            return self.view().deleted;
+        }
+        self.registers.get(DELETED_FIELD).and_then(|r| r.writes.last()).is_some_and(|w| w.value == Value::Bool(true))
+    }
+
     /// Highest HLC of any write held (same as [`EntityView::version`], cheaper).
     pub fn version(&self) -> Option<Hlc> {
         self.registers.values().filter_map(|r| r.writes.last().map(|w| w.hlc)).max()
@@ -502,7 +514,10 @@ impl EntityState {
             Ok(w) => w,
             Err(rejected) => return ApplyOutcome { changed: false, new_conflicts: Vec::new(), rejected },
         };
-        let before = self.clone();
+        // Conflicts need two writes in one register, a tombstone or a document; a state
+        // with none of these after the change has no conflicts (before or after), so the
+        // two views below are skipped.
+        let before = self.could_conflict_with(&writes).then(|| self.clone());
         let mut changed = false;
         for (f, w) in writes {
             changed |= self.insert_write(&f, w);
@@ -510,6 +525,9 @@ impl EntityState {
         if !changed {
             return ApplyOutcome::default();
         }
+        let Some(before) = before else {
+            return ApplyOutcome { changed, new_conflicts: Vec::new(), rejected: Vec::new() };
+        };
         let old = before.view().conflicts;
         let new_conflicts = self.view().conflicts.into_iter().filter(|c| !old.contains(c)).collect();
         ApplyOutcome { changed, new_conflicts, rejected: Vec::new() }
@@ -542,6 +560,18 @@ impl EntityState {
                 self.insert_write(field, w.clone());
             }
         }
+    }
+
+    /// Whether the state after adding `writes` may hold a conflict: only documents, a
+    /// tombstone register or a register with more than one write can (see
+    /// [`EntityState::view`]). `false` is exact; `true` may be pessimistic.
+    fn could_conflict_with(&self, writes: &[(String, Write)]) -> bool {
+        self.kind == EntityKind::Document
+            || self.registers.contains_key(DELETED_FIELD)
+            || self.registers.values().any(|r| r.writes.len() > 1)
+            || writes.iter().any(|(f, w)| {
+                f == DELETED_FIELD || self.registers.get(f).is_some_and(|r| r.writes.iter().any(|x| x.hlc != w.hlc))
+            })
     }
 
     /// The writes of `change`, or why it is refused.

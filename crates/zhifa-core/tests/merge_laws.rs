@@ -273,6 +273,24 @@ proptest! {
         for (k, s) in &reference {
             let back: EntityState = serde_json::from_str(&serde_json::to_string(s).unwrap()).unwrap();
             prop_assert_eq!(&back, s, "{} after a JSON round trip", k);
+            let bin = EntityState::decode(&s.encode()).unwrap();
+            prop_assert_eq!(&bin, s, "{} after a binary round trip", k);
+        }
+    }
+
+    /// `apply` reports exactly the conflicts the change added to the view (its shortcut
+    /// for states that cannot conflict skips the views, never a conflict).
+    #[test]
+    fn apply_reports_exactly_the_new_conflicts(ops in ops(180), skews in skews(), seed in any::<u64>()) {
+        let run = simulate(&ops, skews);
+        let mut states = States::new();
+        for c in shuffled_with_duplicates(&run.changes, seed) {
+            let id = ENTITIES.iter().find(|(e, _)| *e == c.entity_id).unwrap().0;
+            let s = states.entry(id).or_insert_with(|| EntityState::new(c.entity));
+            let before = s.view().conflicts;
+            let outcome = s.apply(&c);
+            let expected: Vec<_> = s.view().conflicts.into_iter().filter(|x| !before.contains(x)).collect();
+            prop_assert_eq!(outcome.new_conflicts, expected);
         }
     }
 

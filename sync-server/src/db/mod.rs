@@ -76,6 +76,19 @@ impl Cell {
     }
 }
 
+/// The lookup key of an `entities` row (`key_hash`): the first 8 bytes of SHA-256 of
+/// `entity\nentity_id`, as a signed big-endian integer. SQL computes it with
+/// `zhifa_entity_key(entity, entity_id)` on both backends.
+pub fn entity_key(entity: &str, id: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let mut h = Sha256::new();
+    h.update(entity.as_bytes());
+    h.update(b"\n");
+    h.update(id.as_bytes());
+    let d = h.finalize();
+    i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
 /// A result row.
 pub type Row = Vec<Cell>;
 
@@ -166,9 +179,15 @@ impl std::str::FromStr for DbUrl {
 impl DbUrl {
     /// Opens one connection and applies pending migrations.
     pub fn connect(&self) -> Result<Conn, DbError> {
+        self.connect_upto(usize::MAX)
+    }
+
+    /// Opens one connection and applies pending migrations up to schema `version` only: for
+    /// upgrade tests, which build a store of an older schema and then [`DbUrl::connect`].
+    pub fn connect_upto(&self, version: usize) -> Result<Conn, DbError> {
         match self {
-            DbUrl::Sqlite(p) => sqlite_backend::connect(p).map(Conn::Sqlite),
-            DbUrl::Postgres(u) => postgres_backend::connect(u).map(|c| Conn::Postgres(Box::new(c))),
+            DbUrl::Sqlite(p) => sqlite_backend::connect(p, version).map(Conn::Sqlite),
+            DbUrl::Postgres(u) => postgres_backend::connect(u, version).map(|c| Conn::Postgres(Box::new(c))),
         }
     }
 }

@@ -24,19 +24,19 @@ use crate::error::AppError;
 const MIGRATION_LOCK: i64 = 7071;
 
 /// Opens one connection and applies pending migrations.
-pub(super) fn connect(url: &str) -> Result<Client, DbError> {
+pub(super) fn connect(url: &str, upto: usize) -> Result<Client, DbError> {
     let url = url.to_owned();
     // `postgres::Client` blocks on an internal runtime: it panics when created (or dropped)
     // inside a tokio runtime, which is where `Db::start` is usually called from.
     std::thread::Builder::new()
         .name("zhifa-db-connect".into())
-        .spawn(move || connect_here(&url))
+        .spawn(move || connect_here(&url, upto))
         .map_err(|_| DbError::WorkerGone)?
         .join()
         .map_err(|_| DbError::WorkerGone)?
 }
 
-fn connect_here(url: &str) -> Result<Client, DbError> {
+fn connect_here(url: &str, upto: usize) -> Result<Client, DbError> {
     let mut config: Config = url.parse()?;
     if config.get_application_name().is_none() {
         config.application_name("zhifa-server");
@@ -45,11 +45,11 @@ fn connect_here(url: &str) -> Result<Client, DbError> {
         config.connect_timeout(Duration::from_secs(10));
     }
     let mut c = config.connect(NoTls)?;
-    migrate(&mut c)?;
+    migrate(&mut c, upto)?;
     Ok(c)
 }
 
-fn migrate(c: &mut Client) -> Result<(), DbError> {
+fn migrate(c: &mut Client, upto: usize) -> Result<(), DbError> {
     let mut tx = c.transaction()?;
     // One migrator at a time when several servers start together; released at commit.
     tx.execute("SELECT pg_advisory_xact_lock($1)", &[&MIGRATION_LOCK])?;
@@ -58,7 +58,7 @@ fn migrate(c: &mut Client) -> Result<(), DbError> {
     if current > POSTGRES.len() as i64 {
         return Err(DbError::TooNew { found: current, supported: POSTGRES.len() as i64 });
     }
-    for (v, sql) in POSTGRES.iter().filter(|(v, _)| i64::from(*v) > current) {
+    for (v, sql) in POSTGRES.iter().take(upto).filter(|(v, _)| i64::from(*v) > current) {
         tx.batch_execute(sql)?;
         tx.execute("INSERT INTO schema_version(version) VALUES ($1)", &[&i64::from(*v)])?;
     }

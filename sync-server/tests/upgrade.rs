@@ -1,0 +1,174 @@
+//! Upgrading a central store: a schema-3 store with data (JSON merge states, one change-log
+//! row per change) migrates to schema 4 (binary states, signed batches, sequence runs) and
+//! keeps every record, every acknowledged change and every verification digest; the
+//! deduplication of retried batches continues across the upgrade. Runs on SQLite, and on
+//! PostgreSQL when `ZHIFA_TEST_POSTGRES` is set (as in `.ci/run`).
+
+mod common;
+
+use serde_json::{Value, json};
+use zhifa_auth::{Principal, Scope};
+use zhifa_core::change::{Change, ChangeOp, EntityKind};
+use zhifa_core::hlc::Hlc;
+use zhifa_core::ids::{ChangeId, DeviceId};
+use zhifa_core::merge::{EntityState, FORMAT_V1};
+use zhifa_protocol::{PushRequest, WireChange};
+use zhifa_server::db::{Cell, DbUrl, P, entity_key};
+use zhifa_server::sync::{self, SignedBody, SyncConfig};
+
+const XIAOYI: &str = "141181";
+
+fn change(device: DeviceId, n: u64, entity_id: &str, fields: Value) -> Change {
+    let hlc = Hlc { wall_ms: 1_767_225_600_000 + n * 1000, counter: 0, device };
+    Change {
+        id: ChangeId::from_parts(hlc.wall_ms, [n as u8; 10]),
+        entity: EntityKind::Enterprise,
+        entity_id: entity_id.into(),
+        op: ChangeOp::Upsert,
+        fields: fields.as_object().unwrap().clone().into_iter().collect(),
+        hlc,
+        base: None,
+        county_code: Some(XIAOYI.into()),
+        wall_ms: hlc.wall_ms,
+    }
+}
+
+fn city() -> Principal {
+    Principal { officer_id: "test".into(), roles: vec![], scope: Scope::city_wide(), device_id: None }
+}
+
+fn schema3(conn: &mut zhifa_server::db::Conn, device: DeviceId, ent: &str, changes: &[Change]) {
+    let state = EntityState::from_changes(EntityKind::Enterprise, changes);
+    let view = state.view();
+    let wire: Vec<WireChange> =
+        changes.iter().enumerate().map(|(i, c)| WireChange::from_core(i as i64 + 1, c)).collect();
+    conn.tx(|tx| {
+        for (i, w) in wire.iter().enumerate() {
+            tx.exec(
+                "INSERT INTO change_log (server_seq, device_id, device_seq, change_id, entity, entity_id, county_code, \
+                 body, received_ms, quarantined) VALUES ($1, $2, $3, $4, 'enterprise', $5, $6, $7, $8, 0)",
+                &[
+                    P::I(i as i64 + 1),
+                    P::T(device.to_string()),
+                    P::I(w.seq),
+                    P::T(w.change_id.clone()),
+                    P::T(ent.into()),
+                    P::T(XIAOYI.into()),
+                    P::T(serde_json::to_string(w).unwrap()),
+                    P::I(1_767_225_700_000),
+                ],
+            )?;
+        }
+        tx.exec(
+            "INSERT INTO entities (entity, entity_id, county_code, state, view, deleted, version, conflicts, last_seq) \
+             VALUES ('enterprise', $1, $2, $3, $4, 0, $5, '[]', $6)",
+            &[
+                P::T(ent.into()),
+                P::T(XIAOYI.into()),
+                P::T(serde_json::to_string(&state).unwrap()),
+                P::T(serde_json::to_string(&view.fields).unwrap()),
+                P::T(view.version.unwrap().encode()),
+                P::I(wire.len() as i64),
+            ],
+        )?;
+        tx.exec("UPDATE counters SET value = $1 WHERE name = 'server_seq'", &[P::I(wire.len() as i64)])?;
+        Ok(())
+    })
+    .unwrap();
+}
+
+#[test]
+fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
+    let dir = tempfile::tempdir().unwrap();
+    let url: DbUrl = common::store_url(dir.path());
+    let device = DeviceId(uuid::Uuid::from_bytes([7; 16]));
+    let ent = "0193a5b0-0000-7000-8000-000000000001";
+    let changes = vec![
+        change(device, 1, ent, json!({"name": "孝义市甲钢铁有限公司", "county_code": XIAOYI, "staff": 120})),
+        change(device, 2, ent, json!({"phone": "0358-1234567"})),
+        change(device, 3, ent, json!({"staff": 130, "address": "孝义市梧桐镇"})),
+    ];
+    let wire: Vec<WireChange> =
+        changes.iter().enumerate().map(|(i, c)| WireChange::from_core(i as i64 + 1, c)).collect();
+    {
+        let mut old = url.connect_upto(3).unwrap();
+        schema3(&mut old, device, ent, &changes);
+    }
+
+    let mut conn = url.connect().unwrap();
+    let expected = EntityState::from_changes(EntityKind::Enterprise, &changes).view();
+    conn.tx(|tx| {
+        let e = sync::find_entity(tx, "enterprise", ent)?.expect("the enterprise survived the upgrade");
+        assert_eq!(e.fields, expected.fields);
+        assert_eq!((e.county_code.as_deref(), e.server_seq, e.deleted), (Some(XIAOYI), 3, false));
+        assert_eq!(e.version, expected.version.map(|h| h.encode()));
+
+        let log = sync::stored_changes(tx, Some(&device.to_string()))?;
+        assert_eq!(log.iter().map(|c| c.server_seq).collect::<Vec<_>>(), vec![1, 2, 3]);
+        assert_eq!(log.iter().map(|c| c.change.clone()).collect::<Vec<_>>(), wire);
+        assert!(log.iter().all(|c| !c.quarantined && c.received_ms == 1_767_225_700_000));
+
+        let v = sync::verify(tx, &device.to_string())?;
+        assert_eq!((v.count, v.max_seq, v.digest), (3, 3, sync::digest_of(&wire)));
+
+        let page = sync::pull(tx, &city(), 0, 100)?;
+        assert_eq!(page.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec![ent]);
+
+        // The SQL lookup key is the Rust one, for ASCII and Chinese ids alike.
+        for id in [ent, "孝义市应急管理局", ""] {
+            let r = tx.query("SELECT zhifa_entity_key('enterprise', $1)", &[P::T(id.into())])?;
+            assert_eq!(r[0][0], Cell::I(entity_key("enterprise", id)), "{id:?}");
+        }
+        Ok(())
+    })
+    .unwrap();
+
+    // A retry of seqs 2..3 with a new seq 4: the old changes are duplicates, the new one merges.
+    let more = change(device, 4, ent, json!({"risk_level": "较大风险"}));
+    let mut retry: Vec<WireChange> = wire[1..].to_vec();
+    retry.push(WireChange::from_core(4, &more));
+    let req =
+        PushRequest { device_id: device.to_string(), schema_version: 1, changes: retry, extra: Default::default() };
+    let body = serde_json::to_vec(&req).unwrap();
+    let cfg = SyncConfig::default();
+    let resp = conn
+        .tx(|tx| {
+            sync::push(
+                tx,
+                &city(),
+                &req,
+                SignedBody { body: &body, signature: "sig" },
+                1_767_225_900_000,
+                &cfg,
+                "141100",
+            )
+        })
+        .unwrap();
+    assert_eq!((resp.duplicates, resp.accepted, resp.acked_through), (2, 1, 4), "{resp:?}");
+    assert!(resp.rejected.is_empty(), "{:?}", resp.rejected);
+
+    let mut all = changes.clone();
+    all.push(more);
+    let expected = EntityState::from_changes(EntityKind::Enterprise, &all).view();
+    let mut wire_all = wire.clone();
+    wire_all.push(req.changes[2].clone());
+    conn.tx(|tx| {
+        let e = sync::find_entity(tx, "enterprise", ent)?.unwrap();
+        assert_eq!(e.fields, expected.fields);
+        let state =
+            tx.query("SELECT state FROM entities WHERE entity = 'enterprise' AND entity_id = $1", &[P::T(ent.into())])?;
+        assert_eq!(state[0][0].b()?[0], FORMAT_V1, "rewritten in the binary form");
+        let v = sync::verify(tx, &device.to_string())?;
+        assert_eq!((v.count, v.digest), (4, sync::digest_of(&wire_all)));
+        let runs = tx.query(
+            "SELECT from_seq, to_seq FROM device_seqs WHERE device_id = $1 ORDER BY from_seq",
+            &[P::T(device.to_string())],
+        )?;
+        assert_eq!(runs, vec![vec![Cell::I(1), Cell::I(4)]], "one run after the merge of 1-3 and 4");
+        // The new batch is kept as signed, with its signature.
+        let b = tx.query("SELECT encoding, signature, stored FROM change_batches WHERE first_server_seq > 3", &[])?;
+        assert_eq!(b, vec![vec![Cell::T("push+zstd".into()), Cell::T("sig".into()), Cell::T("4".into())]]);
+        Ok(())
+    })
+    .unwrap();
+}
