@@ -266,22 +266,19 @@ impl Touch {
         id: &str,
         county: &Option<String>,
     ) -> AppResult<&mut Touched> {
-        if self.load(tx, kind, id)?.is_none() {
-            self.counties.remove(&(kind.as_str().to_owned(), id.to_owned()));
-            self.entities.insert(
-                (kind.as_str().to_owned(), id.to_owned()),
-                Touched {
-                    state: EntityState::new(kind),
-                    county: county.clone(),
-                    existed: false,
-                    last_seq: 0,
-                    dirty: false,
-                },
-            );
+        let key = (kind.as_str().to_owned(), id.to_owned());
+        if !self.entities.contains_key(&key) && self.load(tx, kind, id)?.is_none() {
+            self.counties.remove(&key);
+            let t = Touched {
+                state: EntityState::new(kind),
+                county: county.clone(),
+                existed: false,
+                last_seq: 0,
+                dirty: false,
+            };
+            self.entities.insert(key.clone(), t);
         }
-        self.entities
-            .get_mut(&(kind.as_str().to_owned(), id.to_owned()))
-            .ok_or_else(|| AppError::internal(DbError::WorkerGone))
+        self.entities.get_mut(&key).ok_or_else(|| AppError::internal(DbError::WorkerGone))
     }
 
     /// Writes every changed entity back (one statement each).

@@ -43,6 +43,27 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
+    /// Every kind.
+    pub const ALL: [EntityKind; 12] = [
+        Self::Enterprise,
+        Self::Organisation,
+        Self::Officer,
+        Self::Training,
+        Self::Plan,
+        Self::Task,
+        Self::Inspection,
+        Self::Answer,
+        Self::Hazard,
+        Self::Document,
+        Self::Case,
+        Self::Evidence,
+    ];
+
+    /// The kind named by its text form ([`EntityKind::as_str`]).
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == s)
+    }
+
     /// Stable text form (table name of the replica).
     pub fn as_str(self) -> &'static str {
         match self {
@@ -128,6 +149,16 @@ pub struct Change {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_kind_parses_from_its_text_form_and_serde_agrees() {
+        for k in EntityKind::ALL {
+            assert_eq!(EntityKind::parse(k.as_str()), Some(k));
+            assert_eq!(serde_json::to_value(k).unwrap(), serde_json::Value::String(k.as_str().into()));
+        }
+        assert_eq!(EntityKind::parse("Enterprise"), None);
+        assert_eq!(EntityKind::parse(""), None);
+    }
 
     #[test]
     fn legal_fields_are_classified() {

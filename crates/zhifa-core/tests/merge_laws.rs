@@ -290,7 +290,8 @@ proptest! {
             let before = s.view().conflicts;
             let outcome = s.apply(&c);
             let expected: Vec<_> = s.view().conflicts.into_iter().filter(|x| !before.contains(x)).collect();
-            prop_assert_eq!(outcome.new_conflicts, expected);
+            prop_assert_eq!(&outcome.new_conflicts, &expected);
+            prop_assert_eq!(s.deleted(), s.view().deleted);
         }
     }
 

@@ -189,8 +189,7 @@ impl WireChange {
         let bad = |what| WireError { seq: self.seq, what };
         Ok(Change {
             id: ChangeId::parse(&self.change_id).map_err(|_| bad("编号"))?,
-            entity: serde_json::from_value::<EntityKind>(Value::String(self.entity.clone()))
-                .map_err(|_| bad("实体类型"))?,
+            entity: EntityKind::parse(&self.entity).ok_or_else(|| bad("实体类型"))?,
             entity_id: if self.entity_id.is_empty() || self.entity_id.len() > 200 {
                 return Err(bad("实体编号"));
             } else {
