@@ -124,7 +124,7 @@ fn main() {
         .collect();
     // Best of `rounds` replays, each into a fresh store (the last one is kept and measured).
     let rounds: usize = std::env::var("ZHIFA_BENCH_ROUNDS").ok().and_then(|v| v.parse().ok()).unwrap_or(3);
-    let mut ours_s = f64::MAX;
+    let (mut ours_s, mut prepare_s) = (f64::MAX, f64::MAX);
     for round in 0..rounds.max(1) {
         if round > 0 {
             drop(conn);
@@ -133,14 +133,28 @@ fn main() {
             }
             conn = DbUrl::Sqlite(replay.clone()).connect().unwrap();
         }
+        // What the request handlers do in parallel, outside the store's writer: parse, check,
+        // convert, compress the signed body. Timed separately.
         let t = Instant::now();
-        for (req, body) in &batches {
-            let signed = sync::SignedBody { body, signature: "bench" };
-            conn.tx(|tx| sync::push(tx, &who, req, signed, u64::MAX / 2, &SyncConfig::default(), "141100")).unwrap();
+        let prepared: Vec<sync::PreparedPush> = batches
+            .iter()
+            .map(|(_, body)| {
+                let req: PushRequest = serde_json::from_slice(body).unwrap();
+                sync::prepare_push(&req, sync::SignedBody { body, signature: "bench" }, &SyncConfig::default()).unwrap()
+            })
+            .collect();
+        prepare_s = prepare_s.min(t.elapsed().as_secs_f64());
+        let t = Instant::now();
+        for p in &prepared {
+            conn.tx(|tx| sync::push(tx, &who, p, u64::MAX / 2, &SyncConfig::default(), "141100")).unwrap();
         }
         ours_s = ours_s.min(t.elapsed().as_secs_f64());
     }
-    println!("  zhifa replay: best of {rounds} rounds {ours_s:.3} s");
+    println!(
+        "  zhifa replay: best of {rounds} rounds: merge under the writer {ours_s:.3} s; request preparation \
+         (JSON parse, checks, conversion, zstd; parallel across requests) {prepare_s:.3} s; both in one thread {:.0} field changes/s",
+        field_changes as f64 / (ours_s + prepare_s)
+    );
 
     // What the audit trail's zstd level costs and saves (the bodies as stored).
     for level in [1, 3, 6, 9] {

@@ -127,8 +127,8 @@ pub async fn seed(db: &Db, enterprises: usize, password: &PasswordParams) -> App
             };
             // The server's own seed: kept in the audit trail like any batch, unsigned.
             let body = serde_json::to_vec(&req).map_err(AppError::internal)?;
-            let signed = sync::SignedBody { body: &body, signature: "" };
-            sync::push(tx, &seed_principal, &req, signed, 1_767_225_600_000, &cfg, "141100")?;
+            let prepared = sync::prepare_push(&req, sync::SignedBody { body: &body, signature: "" }, &cfg)?;
+            sync::push(tx, &seed_principal, &prepared, 1_767_225_600_000, &cfg, "141100")?;
         }
         Ok(())
     })

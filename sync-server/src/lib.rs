@@ -217,14 +217,17 @@ async fn push(
         let held = s.db.tx(move |tx| sync::hold_push(tx, &env, &officer, &body, &signature, now)).await?;
         return Err(sync::schema_unsupported(held, &cfg));
     }
-    let req: PushRequest = parse_json(&body)?;
-    let (now, cfg, city) = (s.now(), s.cfg, s.city_code.clone());
-    let resp =
-        s.db.tx(move |tx| {
-            let signed = sync::SignedBody { body: &body, signature: &signature };
-            sync::push(tx, &who, &req, signed, now, &cfg, &city)
-        })
-        .await?;
+    // Parsing, checking, converting and compressing run here, in parallel across requests;
+    // only the merge itself holds the store's writer.
+    let cfg = s.cfg;
+    let prepared = tokio::task::spawn_blocking(move || {
+        let req: PushRequest = parse_json(&body)?;
+        sync::prepare_push(&req, sync::SignedBody { body: &body, signature: &signature }, &cfg)
+    })
+    .await
+    .map_err(AppError::internal)??;
+    let (now, city) = (s.now(), s.city_code.clone());
+    let resp = s.db.tx(move |tx| sync::push(tx, &who, &prepared, now, &cfg, &city)).await?;
     Ok(Json(resp))
 }
 

@@ -325,46 +325,58 @@ pub struct SignedBody<'a> {
     pub signature: &'a str,
 }
 
+/// An accepted batch as the audit trail keeps it.
+#[derive(Debug, Clone, Copy)]
+pub struct Batch<'a> {
+    /// Device that pushed it.
+    pub device: &'a str,
+    /// Server sequence of its first change (the others follow in body order).
+    pub first_server_seq: i64,
+    /// Number of changes in the body.
+    pub changes: usize,
+    /// The signed body, compressed ([`compress_batch`]).
+    pub body_zstd: &'a [u8],
+    /// The device's signature.
+    pub signature: &'a str,
+    /// When the server received it.
+    pub received_ms: u64,
+}
+
 /// Records an accepted batch: its signed body (compressed), which device sequences it
 /// stored and which were quarantined; adds the stored ones to the device's runs.
-#[allow(clippy::too_many_arguments)]
 pub fn record_batch(
     tx: &mut dyn Sql,
-    device: &str,
-    first_server_seq: i64,
-    changes: usize,
-    signed: SignedBody<'_>,
-    received_ms: u64,
+    batch: &Batch<'_>,
     near: &[(i64, i64)],
     stored: &[i64],
     quarantined: &[i64],
 ) -> AppResult<()> {
     let stored = runs_of(stored.iter().copied());
-    let body = compress_batch(signed.body)?;
     tx.exec(
         "INSERT INTO change_batches (first_server_seq, device_id, changes, received_ms, encoding, body, signature, \
          stored, quarantined) VALUES ($1, $2, $3, $4, 'push+zstd', $5, $6, $7, $8)",
         &[
-            P::I(first_server_seq),
-            P::T(device.into()),
-            P::I(changes as i64),
-            P::I(received_ms as i64),
-            P::B(body),
-            P::T(signed.signature.into()),
+            P::I(batch.first_server_seq),
+            P::T(batch.device.into()),
+            P::I(batch.changes as i64),
+            P::I(batch.received_ms as i64),
+            P::B(batch.body_zstd.to_vec()),
+            P::T(batch.signature.into()),
             P::T(runs_text(&stored)),
             P::T(runs_text(&runs_of(quarantined.iter().copied()))),
         ],
     )?;
-    add_runs(tx, device, near, &stored)
+    add_runs(tx, batch.device, near, &stored)
 }
 
 thread_local! {
-    /// One zstd context per store worker: creating one per batch cost a tenth of the merge.
+    /// One zstd context per thread: creating one per batch cost a tenth of the merge.
     static BATCH_COMPRESSOR: std::cell::RefCell<Option<zstd::bulk::Compressor<'static>>> =
         const { std::cell::RefCell::new(None) };
 }
 
-fn compress_batch(body: &[u8]) -> AppResult<Vec<u8>> {
+/// zstd of a signed body for the trail (one compression context per thread).
+pub fn compress_batch(body: &[u8]) -> AppResult<Vec<u8>> {
     BATCH_COMPRESSOR.with(|c| {
         let mut c = c.borrow_mut();
         if c.is_none() {

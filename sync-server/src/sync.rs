@@ -181,28 +181,49 @@ fn claimed_county(c: &Change, city_code: &str) -> Option<Option<String>> {
     Some(code.filter(|x| x != city_code).map(|x| x.chars().take(6).collect()))
 }
 
-/// Stores a batch. Called inside one transaction; the caller answers only after commit.
-///
-/// Each entity the batch touches is read once, merged in memory and written once; the
-/// batch itself is kept as the device signed it (`signed`, the audit trail) together with
-/// the device sequences it stored (docs/sync.md § Storage).
-pub fn push(
-    tx: &mut dyn Sql,
-    who: &Principal,
-    req: &PushRequest,
-    signed: SignedBody<'_>,
-    now_ms: u64,
-    cfg: &SyncConfig,
-    city_code: &str,
-) -> AppResult<PushResponse> {
+/// A push made ready outside the writers' lock: its order and size checked, every change
+/// converted to a core change (or the reason it cannot be), and the signed body compressed
+/// for the audit trail. The handlers do this in parallel; only [`push`] is serialised.
+#[derive(Debug)]
+pub struct PreparedPush {
+    device_id: String,
+    changes: Vec<(i64, Result<Change, String>)>,
+    body: Vec<u8>,
+    signature: String,
+}
+
+/// Checks a push and prepares it for [`push`] (no store access).
+pub fn prepare_push(req: &PushRequest, signed: SignedBody<'_>, cfg: &SyncConfig) -> AppResult<PreparedPush> {
     if req.changes.len() > cfg.max_batch {
         return Err(AppError::bad_request("BATCH_TOO_LARGE", format!("一次最多提交{}条变更", cfg.max_batch)));
     }
     if req.changes.windows(2).any(|w| w[0].seq >= w[1].seq) {
         return Err(AppError::bad_request("BATCH_ORDER", "变更序号必须严格递增"));
     }
+    Ok(PreparedPush {
+        device_id: req.device_id.clone(),
+        changes: req.changes.iter().map(|wc| (wc.seq, wc.to_core().map_err(|e| e.to_string()))).collect(),
+        body: store::compress_batch(signed.body)?,
+        signature: signed.signature.to_owned(),
+    })
+}
+
+/// Stores a prepared batch. Called inside one transaction; the caller answers only after
+/// commit.
+///
+/// Each entity the batch touches is read once, merged in memory and written once; the
+/// batch itself is kept as the device signed it (the audit trail) together with the device
+/// sequences it stored (docs/sync.md § Storage).
+pub fn push(
+    tx: &mut dyn Sql,
+    who: &Principal,
+    req: &PreparedPush,
+    now_ms: u64,
+    cfg: &SyncConfig,
+    city_code: &str,
+) -> AppResult<PushResponse> {
     let mut resp = PushResponse::default();
-    let (Some(lo), Some(hi)) = (req.changes.first().map(|c| c.seq), req.changes.last().map(|c| c.seq)) else {
+    let (Some(lo), Some(hi)) = (req.changes.first().map(|c| c.0), req.changes.last().map(|c| c.0)) else {
         return Ok(resp);
     };
     lock_writes(tx)?;
@@ -219,18 +240,19 @@ pub fn push(
     let near = store::runs_near(tx, &req.device_id, lo, hi)?;
     let mut touch = Touch::default();
     let (mut stored, mut quarantined) = (Vec::new(), Vec::new());
-    for (seq, wc) in (first..).zip(req.changes.iter()) {
-        resp.acked_through = resp.acked_through.max(wc.seq);
-        let reject = |code: &str, message: String| Rejected { seq: wc.seq, code: code.into(), message };
-        if store::already_stored(&near, wc.seq) {
+    for (seq, (device_seq, converted)) in (first..).zip(req.changes.iter()) {
+        let device_seq = *device_seq;
+        resp.acked_through = resp.acked_through.max(device_seq);
+        let reject = |code: &str, message: String| Rejected { seq: device_seq, code: code.into(), message };
+        if store::already_stored(&near, device_seq) {
             // Already stored by an earlier attempt of this batch: same answer, no change.
             resp.duplicates += 1;
             continue;
         }
-        let change = match wc.to_core() {
+        let change = match converted {
             Ok(c) => c,
             Err(e) => {
-                resp.rejected.push(reject("CHANGE_INVALID", e.to_string()));
+                resp.rejected.push(reject("CHANGE_INVALID", e.clone()));
                 continue;
             }
         };
@@ -238,7 +260,7 @@ pub fn push(
             resp.rejected.push(reject("CHANGE_FORGED", "变更记录的设备与提交设备不一致".into()));
             continue;
         }
-        let county = resolve_county(tx, &mut touch, &change, city_code)?;
+        let county = resolve_county(tx, &mut touch, change, city_code)?;
         let in_scope = match &who.scope.county {
             None => true,
             Some(mine) => county.as_deref() == Some(mine.as_str()),
@@ -248,20 +270,20 @@ pub fn push(
             resp.rejected.push(reject("NOT_FOUND", "对象不存在".into()));
             continue;
         }
-        if claimed_county(&change, city_code).is_some_and(|claimed| claimed != county) {
+        if claimed_county(change, city_code).is_some_and(|claimed| claimed != county) {
             // The stored scope never follows a client: moving a record between counties is an
             // administrative act, not a sync edit.
             resp.rejected.push(reject("SCOPE_FIXED", "记录所属区县由服务器确定，不能通过同步修改".into()));
             continue;
         }
-        stored.push(wc.seq);
-        if zhifa_core::merge::quarantine_check(&change, now_ms, cfg.max_skew_ms).is_err() {
-            quarantined.push(wc.seq);
-            resp.quarantined.push(wc.seq);
+        stored.push(device_seq);
+        if zhifa_core::merge::quarantine_check(change, now_ms, cfg.max_skew_ms).is_err() {
+            quarantined.push(device_seq);
+            resp.quarantined.push(device_seq);
             continue;
         }
         let entity = touch.entry(tx, change.entity, &change.entity_id, &county)?;
-        let outcome = entity.state.apply(&change);
+        let outcome = entity.state.apply(change);
         entity.county = county;
         entity.last_seq = seq;
         entity.dirty = true;
@@ -276,17 +298,15 @@ pub fn push(
     }
     touch.write(tx)?;
     if !stored.is_empty() {
-        store::record_batch(
-            tx,
-            &req.device_id,
-            first,
-            req.changes.len(),
-            signed,
-            now_ms,
-            &near,
-            &stored,
-            &quarantined,
-        )?;
+        let batch = store::Batch {
+            device: &req.device_id,
+            first_server_seq: first,
+            changes: req.changes.len(),
+            body_zstd: &req.body,
+            signature: &req.signature,
+            received_ms: now_ms,
+        };
+        store::record_batch(tx, &batch, &near, &stored, &quarantined)?;
     }
     Ok(resp)
 }

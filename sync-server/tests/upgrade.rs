@@ -133,15 +133,8 @@ fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
     let cfg = SyncConfig::default();
     let resp = conn
         .tx(|tx| {
-            sync::push(
-                tx,
-                &city(),
-                &req,
-                SignedBody { body: &body, signature: "sig" },
-                1_767_225_900_000,
-                &cfg,
-                "141100",
-            )
+            let prepared = sync::prepare_push(&req, SignedBody { body: &body, signature: "sig" }, &cfg)?;
+            sync::push(tx, &city(), &prepared, 1_767_225_900_000, &cfg, "141100")
         })
         .unwrap();
     assert_eq!((resp.duplicates, resp.accepted, resp.acked_through), (2, 1, 4), "{resp:?}");
