@@ -492,6 +492,49 @@ pub fn stored_ids(tx: &mut dyn Sql, device: &str) -> AppResult<Vec<(i64, String)
 mod tests {
     use super::*;
 
+    fn document(content_chars: usize) -> EntityState {
+        use zhifa_core::change::{Change, ChangeOp};
+        use zhifa_core::hlc::Hlc;
+        use zhifa_core::ids::{ChangeId, DeviceId};
+        let hlc = Hlc { wall_ms: 1_767_225_600_000, counter: 0, device: DeviceId(uuid::Uuid::from_bytes([3; 16])) };
+        let fields = serde_json::json!({"doc_type": "现场检查记录", "content": "检查情况：".repeat(content_chars / 5)});
+        let change = Change {
+            id: ChangeId::from_parts(hlc.wall_ms, [1; 10]),
+            entity: EntityKind::Document,
+            entity_id: "d1".into(),
+            op: ChangeOp::Upsert,
+            fields: fields.as_object().unwrap().clone().into_iter().collect(),
+            hlc,
+            base: None,
+            county_code: None,
+            wall_ms: hlc.wall_ms,
+        };
+        EntityState::from_changes(EntityKind::Document, [&change])
+    }
+
+    #[test]
+    fn states_are_stored_plain_small_compressed_large_and_read_in_every_form() {
+        let small = document(10);
+        let bytes = state_bytes(&small);
+        assert_eq!(bytes[0], FORMAT_V1);
+        assert_eq!(state_from_bytes(&bytes).unwrap(), small);
+
+        let large = document(5_000);
+        let bytes = state_bytes(&large);
+        assert_eq!(bytes[0], FORMAT_ZSTD, "a frozen document content is compressed");
+        assert!(bytes.len() * 4 < large.encode().len());
+        assert_eq!(state_from_bytes(&bytes).unwrap(), large);
+
+        // A schema-3 row: the JSON text, as bytes or as text.
+        let json = serde_json::to_string(&large).unwrap();
+        assert_eq!(state_from_bytes(json.as_bytes()).unwrap(), large);
+        assert_eq!(state_cell(&Cell::T(json)).unwrap(), large);
+
+        for garbage in [&b""[..], b"\x00", b"\xB2not zstd", b"\xB1\xff", b"{not json"] {
+            assert!(state_from_bytes(garbage).is_err(), "{garbage:?}");
+        }
+    }
+
     #[test]
     fn runs_round_trip() {
         let r = runs_of([5, 1, 2, 3, 7, 8, 2]);
