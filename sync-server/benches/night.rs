@@ -3,7 +3,7 @@
 //!
 //! 1. Start `zhifa-server --demo` (SQLite) and run the county-night simulation with N
 //!    tablets (CI size 3 counties × 4 tablets; full size 13 × 25 with `ZHIFA_BENCH_FULL=1`).
-//! 2. Take every change the tablets pushed from the server's change log: the same records go
+//! 2. Take every change the tablets pushed from the server's audit trail: the same records go
 //!    through (a) our merge, replayed in process into a fresh store, (b) automerge: one
 //!    document per tablet, merged into a server document, (c) raw SQLite inserts.
 //!

@@ -316,7 +316,7 @@ fn gc_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
 }
 
 /// Purges tombstones whose last change arrived before `cutoff_ms` (the retention horizon).
-/// Their change log stays (audit); a tablet whose cursor predates the purge must resync in
+/// Their changes stay in the audit trail; a tablet whose cursor predates the purge must resync in
 /// full (`pull` answers `RESYNC_REQUIRED`). Returns the number of purged entities.
 pub fn purge_tombstones(tx: &mut dyn Sql, cutoff_ms: u64) -> AppResult<u64> {
     lock_writes(tx)?;

@@ -82,7 +82,7 @@ async fn d9_concurrent_hazard_edits_give_one_winner_and_a_visible_flag_in_both_o
         assert_eq!(fa, fb, "deterministic winner whatever the order");
         assert_eq!(fa.description, "A的描述", "a field only A changed is kept");
         assert_eq!(fa.status, HazardStatus::ReviewRequested, "status moves forward");
-        // Ordinary fields are last-writer-wins, recorded in the change log; no silent loss of
+        // Ordinary fields are last-writer-wins, recorded in the audit trail; no silent loss of
         // a legal value is possible because hazards have no legal fields.
         assert!(fa.deadline == hb.deadline || fa.deadline == ha.deadline);
     }

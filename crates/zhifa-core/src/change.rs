@@ -97,7 +97,7 @@ pub enum ChangeOp {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FieldClass {
-    /// Last writer (by HLC) wins; history kept in the change log.
+    /// Last writer (by HLC) wins; history kept in the audit trail (every change as pushed).
     Ordinary,
     /// Concurrent writes keep both values and raise a conflict for a supervisor.
     Legal,
