@@ -11,6 +11,7 @@ pub mod error;
 pub mod store;
 pub mod sync;
 pub mod tls;
+pub mod writer;
 
 use std::sync::Arc;
 
@@ -58,6 +59,9 @@ pub struct AppState {
     pub clock: Clock,
     /// Division code of the city (records with it are city-wide).
     pub city_code: String,
+    /// The group-commit writer of pushes, started by the first push (inside the runtime,
+    /// with the settings the state has by then).
+    pushes: Arc<std::sync::OnceLock<writer::PushWriter>>,
 }
 
 impl AppState {
@@ -69,6 +73,7 @@ impl AppState {
             auth: Arc::new(auth::AuthConfig::default()),
             clock: system_clock(),
             city_code: "141100".into(),
+            pushes: Arc::default(),
         }
     }
 
@@ -226,8 +231,8 @@ async fn push(
     })
     .await
     .map_err(AppError::internal)??;
-    let (now, city) = (s.now(), s.city_code.clone());
-    let resp = s.db.tx(move |tx| sync::push(tx, &who, &prepared, now, &cfg, &city)).await?;
+    let writer = s.pushes.get_or_init(|| writer::PushWriter::start(s.db.clone(), s.cfg, s.city_code.clone()));
+    let resp = writer.submit(sync::QueuedPush { who, push: prepared, now_ms: s.now() }).await?;
     Ok(Json(resp))
 }
 

@@ -311,6 +311,39 @@ pub fn push(
     Ok(resp)
 }
 
+/// A prepared push waiting for the store's writer, with what [`push`] needs besides it.
+#[derive(Debug)]
+pub struct QueuedPush {
+    /// The caller.
+    pub who: Principal,
+    /// The push.
+    pub push: PreparedPush,
+    /// Server time when the request arrived.
+    pub now_ms: u64,
+}
+
+/// Group commit: several pushes in one transaction, each in its own savepoint, so a push
+/// that fails is undone alone and the others stand. The caller commits once and only then
+/// answers every push (each is acknowledged after the one durable commit).
+pub fn push_group(
+    tx: &mut dyn Sql,
+    pushes: &[QueuedPush],
+    cfg: &SyncConfig,
+    city_code: &str,
+) -> Result<Vec<AppResult<PushResponse>>, DbError> {
+    let mut out = Vec::with_capacity(pushes.len());
+    for q in pushes {
+        tx.exec("SAVEPOINT zhifa_push", &[])?;
+        let r = push(tx, &q.who, &q.push, q.now_ms, cfg, city_code);
+        if r.is_err() {
+            tx.exec("ROLLBACK TO SAVEPOINT zhifa_push", &[])?;
+        }
+        tx.exec("RELEASE SAVEPOINT zhifa_push", &[])?;
+        out.push(r);
+    }
+    Ok(out)
+}
+
 fn gc_seq(tx: &mut dyn Sql) -> Result<i64, DbError> {
     tx.query("SELECT value FROM counters WHERE name = 'gc_seq'", &[])?.first().map_or(Ok(0), |r| r[0].i())
 }

@@ -1,0 +1,98 @@
+//! Group commit (`sync::push_group`, used by the push writer): pushes stored by one
+//! transaction stand or fall one by one. A push that fails midway is undone entirely (its
+//! entities, its audit-trail row, its sequence runs) while the others of the group are stored
+//! and acknowledged; its device can push the same batch again and it is stored exactly once.
+
+use serde_json::{Value, json};
+use zhifa_auth::{Principal, Scope};
+use zhifa_core::change::{Change, ChangeOp, EntityKind};
+use zhifa_core::hlc::Hlc;
+use zhifa_core::ids::{ChangeId, DeviceId};
+use zhifa_protocol::{PushRequest, WireChange};
+use zhifa_server::db::{DbUrl, P};
+use zhifa_server::sync::{self, QueuedPush, SignedBody, SyncConfig};
+
+fn change(device: DeviceId, n: u64, entity_id: &str, fields: Value) -> Change {
+    let hlc = Hlc { wall_ms: 1_767_225_600_000 + n, counter: 0, device };
+    Change {
+        id: ChangeId::from_parts(hlc.wall_ms, [device.0.as_bytes()[0]; 10]),
+        entity: EntityKind::Enterprise,
+        entity_id: entity_id.into(),
+        op: ChangeOp::Upsert,
+        fields: fields.as_object().unwrap().clone().into_iter().collect(),
+        hlc,
+        base: None,
+        county_code: Some("141181".into()),
+        wall_ms: hlc.wall_ms,
+    }
+}
+
+fn queued(device: DeviceId, ent: &str) -> QueuedPush {
+    let c = change(device, 1, ent, json!({"name": format!("企业{ent}"), "county_code": "141181"}));
+    let req = PushRequest {
+        device_id: device.to_string(),
+        schema_version: 1,
+        changes: vec![WireChange::from_core(1, &c)],
+        extra: Default::default(),
+    };
+    let body = serde_json::to_vec(&req).unwrap();
+    let push = sync::prepare_push(&req, SignedBody { body: &body, signature: "sig" }, &SyncConfig::default()).unwrap();
+    let who = Principal { officer_id: "t".into(), roles: vec![], scope: Scope::city_wide(), device_id: None };
+    QueuedPush { who, push, now_ms: 1_767_225_700_000 }
+}
+
+#[test]
+fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut conn = DbUrl::Sqlite(dir.path().join("server.sqlite")).connect().unwrap();
+    let (a, bad, c) = (
+        DeviceId(uuid::Uuid::from_bytes([1; 16])),
+        DeviceId(uuid::Uuid::from_bytes([2; 16])),
+        DeviceId(uuid::Uuid::from_bytes([3; 16])),
+    );
+    // The store refuses the audit-trail row of one device: its push fails after its entity
+    // was already written inside the transaction.
+    conn.tx(|tx| {
+        tx.exec(
+            &format!(
+                "CREATE TRIGGER refuse BEFORE INSERT ON change_batches WHEN NEW.device_id = '{bad}' \
+                 BEGIN SELECT RAISE(ABORT, 'refused by the test'); END"
+            ),
+            &[],
+        )?;
+        Ok(())
+    })
+    .unwrap();
+    let group = vec![queued(a, "e-a"), queued(bad, "e-bad"), queued(c, "e-c")];
+    let cfg = SyncConfig::default();
+    let results = conn.tx(|tx| Ok(sync::push_group(tx, &group, &cfg, "141100")?)).unwrap();
+    assert_eq!(results.len(), 3);
+    assert_eq!(results[0].as_ref().unwrap().accepted, 1);
+    assert!(results[1].is_err(), "the refused push fails");
+    assert_eq!(results[2].as_ref().unwrap().accepted, 1, "a push after the failed one still stands");
+
+    conn.tx(|tx| {
+        assert!(sync::find_entity(tx, "enterprise", "e-a")?.is_some());
+        assert!(sync::find_entity(tx, "enterprise", "e-bad")?.is_none(), "the failed push's entity is undone");
+        assert!(sync::find_entity(tx, "enterprise", "e-c")?.is_some());
+        let devices: Vec<String> = sync::stored_changes(tx, None)?.into_iter().map(|s| s.device_id).collect();
+        assert_eq!(devices, vec![a.to_string(), c.to_string()]);
+        let runs = tx.query("SELECT count(*) FROM device_seqs WHERE device_id = $1", &[P::T(bad.to_string())])?;
+        assert_eq!(runs[0][0].i()?, 0, "no sequence of the failed push is marked stored");
+        tx.exec("DROP TRIGGER refuse", &[])?;
+        Ok(())
+    })
+    .unwrap();
+
+    // The device pushes the same batch again: stored once; the others are duplicates now.
+    let again = vec![queued(bad, "e-bad"), queued(a, "e-a")];
+    let results = conn.tx(|tx| Ok(sync::push_group(tx, &again, &cfg, "141100")?)).unwrap();
+    assert_eq!(results[0].as_ref().unwrap().accepted, 1);
+    assert_eq!(results[1].as_ref().unwrap().duplicates, 1);
+    conn.tx(|tx| {
+        assert!(sync::find_entity(tx, "enterprise", "e-bad")?.is_some());
+        assert_eq!(sync::stored_changes(tx, None)?.len(), 3);
+        Ok(())
+    })
+    .unwrap();
+}
