@@ -53,13 +53,18 @@ pub fn state_from_bytes(bytes: &[u8]) -> AppResult<EntityState> {
     }
 }
 
-fn state_cell(c: &Cell) -> AppResult<EntityState> {
+/// The bytes of a state or batch column (SQLite hands back text for a column cast from TEXT
+/// by a migration).
+fn cell_bytes(c: &Cell) -> AppResult<&[u8]> {
     match c {
-        Cell::B(b) => state_from_bytes(b),
-        // SQLite hands back text for a column cast from TEXT by a migration.
-        Cell::T(t) => state_from_bytes(t.as_bytes()),
-        other => Err(AppError::internal(DbError::Type(format!("expected a state, got {other:?}")))),
+        Cell::B(b) => Ok(b),
+        Cell::T(t) => Ok(t.as_bytes()),
+        other => Err(AppError::internal(DbError::Type(format!("expected bytes, got {other:?}")))),
     }
+}
+
+fn state_cell(c: &Cell) -> AppResult<EntityState> {
+    state_from_bytes(cell_bytes(c)?)
 }
 
 fn conflicts_json(conflicts: &[zhifa_core::merge::Conflict]) -> Vec<WireConflict> {
@@ -142,7 +147,8 @@ pub fn parse_runs(text: &str) -> AppResult<Vec<(i64, i64)>> {
         .collect()
 }
 
-fn in_runs(runs: &[(i64, i64)], s: i64) -> bool {
+/// Whether `s` is in one of `runs`.
+pub fn in_runs(runs: &[(i64, i64)], s: i64) -> bool {
     runs.iter().any(|(a, b)| *a <= s && s <= *b)
 }
 
@@ -154,11 +160,6 @@ pub fn runs_near(tx: &mut dyn Sql, device: &str, lo: i64, hi: i64) -> AppResult<
         &[P::T(device.into()), P::I(lo.saturating_sub(1)), P::I(hi.saturating_add(1))],
     )?;
     rows.iter().map(|r| Ok((r[0].i()?, r[1].i()?))).collect()
-}
-
-/// Whether `seq` is among `runs` (as returned by [`runs_near`]).
-pub fn already_stored(runs: &[(i64, i64)], seq: i64) -> bool {
-    in_runs(runs, seq)
 }
 
 /// Adds `stored` to the device's runs; `near` are the runs [`runs_near`] returned for the
@@ -404,25 +405,17 @@ pub struct StoredChange {
     pub change: WireChange,
 }
 
-fn bytes_cell(c: &Cell) -> AppResult<Vec<u8>> {
-    match c {
-        Cell::B(b) => Ok(b.clone()),
-        Cell::T(t) => Ok(t.as_bytes().to_vec()),
-        other => Err(AppError::internal(DbError::Type(format!("expected bytes, got {other:?}")))),
-    }
-}
-
 /// The changes one stored batch holds, with their server sequences (every change of the
 /// body, stored or not).
-fn batch_changes<T: for<'de> Deserialize<'de>>(encoding: &str, body: &[u8], first: i64) -> AppResult<Vec<(i64, T)>> {
+fn batch_changes(encoding: &str, body: &[u8], first: i64) -> AppResult<Vec<(i64, WireChange)>> {
     #[derive(Deserialize)]
-    struct Changes<T> {
-        changes: Vec<T>,
+    struct Changes {
+        changes: Vec<WireChange>,
     }
-    let list: Vec<T> = match encoding {
+    let list: Vec<WireChange> = match encoding {
         "push+zstd" => {
             let raw = zstd::bulk::decompress(body, MAX_BATCH).map_err(AppError::internal)?;
-            serde_json::from_slice::<Changes<T>>(&raw).map_err(AppError::internal)?.changes
+            serde_json::from_slice::<Changes>(&raw).map_err(AppError::internal)?.changes
         }
         "change" => vec![serde_json::from_slice(body).map_err(AppError::internal)?],
         other => return Err(AppError::internal(DbError::Type(format!("unknown batch encoding {other:?}")))),
@@ -447,7 +440,7 @@ pub fn stored_changes(tx: &mut dyn Sql, device: Option<&str>) -> AppResult<Vec<S
     let mut out = Vec::new();
     for r in &rows {
         let (stored, quarantined) = (parse_runs(&r[5].t()?)?, parse_runs(&r[6].t()?)?);
-        for (server_seq, change) in batch_changes::<WireChange>(&r[3].t()?, &bytes_cell(&r[4])?, r[0].i()?)? {
+        for (server_seq, change) in batch_changes(&r[3].t()?, cell_bytes(&r[4])?, r[0].i()?)? {
             if in_runs(&stored, change.seq) {
                 out.push(StoredChange {
                     server_seq,
@@ -459,32 +452,6 @@ pub fn stored_changes(tx: &mut dyn Sql, device: Option<&str>) -> AppResult<Vec<S
             }
         }
     }
-    Ok(out)
-}
-
-/// (device sequence, change id) of every change stored from `device`, by sequence: what
-/// `verify` digests. Reads only those two fields of each change.
-pub fn stored_ids(tx: &mut dyn Sql, device: &str) -> AppResult<Vec<(i64, String)>> {
-    #[derive(Deserialize)]
-    struct Id {
-        seq: i64,
-        change_id: String,
-    }
-    let rows = tx.query(
-        "SELECT first_server_seq, encoding, body, stored FROM change_batches WHERE device_id = $1 \
-         ORDER BY first_server_seq",
-        &[P::T(device.into())],
-    )?;
-    let mut out = Vec::new();
-    for r in &rows {
-        let stored = parse_runs(&r[3].t()?)?;
-        for (_, id) in batch_changes::<Id>(&r[1].t()?, &bytes_cell(&r[2])?, r[0].i()?)? {
-            if in_runs(&stored, id.seq) {
-                out.push((id.seq, id.change_id));
-            }
-        }
-    }
-    out.sort_unstable();
     Ok(out)
 }
 
@@ -543,6 +510,6 @@ mod tests {
         assert_eq!(parse_runs("1-3,5,7-8").unwrap(), r);
         assert_eq!(parse_runs("").unwrap(), vec![]);
         assert!(parse_runs("1-x").is_err());
-        assert!(already_stored(&r, 2) && already_stored(&r, 8) && !already_stored(&r, 4));
+        assert!(in_runs(&r, 2) && in_runs(&r, 8) && !in_runs(&r, 4));
     }
 }

@@ -42,12 +42,16 @@ impl PushWriter {
                 }
                 let (pushes, replies): (Vec<QueuedPush>, Vec<_>) = group.into_iter().map(|j| (j.push, j.reply)).unzip();
                 let city = city_code.clone();
-                let stored = db.tx(move |tx| Ok(sync::push_group(tx, &pushes, &cfg, &city)?)).await;
+                let stored = db.tx(move |tx| sync::push_group(tx, &pushes, &cfg, &city)).await;
                 match stored {
                     Ok(results) => {
                         for (r, reply) in results.into_iter().zip(replies) {
                             let _ = reply.send(r);
                         }
+                    }
+                    Err(e) if replies.len() == 1 => {
+                        // A push alone: its own error, its transaction rolled back.
+                        let _ = replies.into_iter().next().map(|reply| reply.send(Err(e)));
                     }
                     Err(e) => {
                         let why = e.to_string();

@@ -65,7 +65,7 @@ fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
     .unwrap();
     let group = vec![queued(a, "e-a"), queued(bad, "e-bad"), queued(c, "e-c")];
     let cfg = SyncConfig::default();
-    let results = conn.tx(|tx| Ok(sync::push_group(tx, &group, &cfg, "141100")?)).unwrap();
+    let results = conn.tx(|tx| sync::push_group(tx, &group, &cfg, "141100")).unwrap();
     assert_eq!(results.len(), 3);
     assert_eq!(results[0].as_ref().unwrap().accepted, 1);
     assert!(results[1].is_err(), "the refused push fails");
@@ -79,6 +79,15 @@ fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
         assert_eq!(devices, vec![a.to_string(), c.to_string()]);
         let runs = tx.query("SELECT count(*) FROM device_seqs WHERE device_id = $1", &[P::T(bad.to_string())])?;
         assert_eq!(runs[0][0].i()?, 0, "no sequence of the failed push is marked stored");
+        Ok(())
+    })
+    .unwrap();
+
+    // Alone in its transaction, the failing push fails the transaction: nothing of it stays.
+    let alone = vec![queued(bad, "e-bad")];
+    assert!(conn.tx(|tx| sync::push_group(tx, &alone, &cfg, "141100")).is_err());
+    conn.tx(|tx| {
+        assert!(sync::find_entity(tx, "enterprise", "e-bad")?.is_none(), "rolled back with its transaction");
         tx.exec("DROP TRIGGER refuse", &[])?;
         Ok(())
     })
@@ -86,7 +95,7 @@ fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
 
     // The device pushes the same batch again: stored once; the others are duplicates now.
     let again = vec![queued(bad, "e-bad"), queued(a, "e-a")];
-    let results = conn.tx(|tx| Ok(sync::push_group(tx, &again, &cfg, "141100")?)).unwrap();
+    let results = conn.tx(|tx| sync::push_group(tx, &again, &cfg, "141100")).unwrap();
     assert_eq!(results[0].as_ref().unwrap().accepted, 1);
     assert_eq!(results[1].as_ref().unwrap().duplicates, 1);
     conn.tx(|tx| {

@@ -43,7 +43,8 @@ pub enum EntityKind {
 }
 
 impl EntityKind {
-    /// Every kind.
+    /// Every kind, in a fixed order: append new kinds, never reorder (the binary merge state
+    /// stores a kind as its position here).
     pub const ALL: [EntityKind; 12] = [
         Self::Enterprise,
         Self::Organisation,

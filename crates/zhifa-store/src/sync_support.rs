@@ -60,22 +60,6 @@ pub struct StoredConflict {
     pub conflict: RemoteConflict,
 }
 
-/// Every synced entity kind.
-pub(crate) const ALL_KINDS: [EntityKind; 12] = [
-    EntityKind::Enterprise,
-    EntityKind::Organisation,
-    EntityKind::Officer,
-    EntityKind::Training,
-    EntityKind::Plan,
-    EntityKind::Task,
-    EntityKind::Inspection,
-    EntityKind::Answer,
-    EntityKind::Hazard,
-    EntityKind::Document,
-    EntityKind::Case,
-    EntityKind::Evidence,
-];
-
 /// Table of each entity kind.
 pub fn table_of(kind: EntityKind) -> &'static str {
     match kind {
@@ -319,7 +303,7 @@ impl Replica {
             }
         }
         if full {
-            for k in ALL_KINDS {
+            for k in EntityKind::ALL {
                 let table = table_of(k);
                 if k == EntityKind::Enterprise {
                     tx.execute(
@@ -364,7 +348,7 @@ impl Replica {
     /// Every synced row of every entity table, tombstones included.
     pub fn canonical_dump(&self) -> Result<CanonicalDump> {
         let mut out = CanonicalDump::new();
-        for k in ALL_KINDS {
+        for k in EntityKind::ALL {
             let mut st = self.conn.prepare(&format!("SELECT id, data, deleted FROM {}", table_of(k)))?;
             let rows =
                 st.query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, i64>(2)?)))?;

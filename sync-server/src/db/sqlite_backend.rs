@@ -19,6 +19,8 @@ pub(super) fn connect(path: &Path, upto: usize) -> Result<Connection, DbError> {
     register_functions(&c)?;
     // A push runs a dozen distinct statements; the default cache (16) would evict them.
     c.set_prepared_statement_cache_capacity(64);
+    // Savepoint (group commit) and statement journals in memory, not in temp files.
+    c.execute_batch("PRAGMA temp_store = MEMORY;")?;
     let tx = c.transaction_with_behavior(TransactionBehavior::Immediate)?;
     tx.execute_batch("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")?;
     let current: i64 = tx.query_row("SELECT coalesce(max(version), 0) FROM schema_version", [], |r| r.get(0))?;

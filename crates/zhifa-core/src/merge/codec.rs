@@ -7,7 +7,7 @@
 //!
 //! ```text
 //! 0xB1                                  format tag (never `{`: legacy JSON states start with it)
-//! 1 byte                                entity kind (its index in `KINDS`: append-only)
+//! 1 byte                                entity kind (its position in `EntityKind::ALL`)
 //! varint n, n × 16 bytes                devices
 //! varint n, n × (varint wall_ms, varint counter, varint device index)   clocks
 //! varint n, n × field:
@@ -181,22 +181,6 @@ const FIELD_NAMES: &[&str] = &[
     "served_to",
 ];
 
-/// Entity kinds by their code in the binary form: append new kinds, never reorder.
-const KINDS: [EntityKind; 12] = [
-    EntityKind::Enterprise,
-    EntityKind::Organisation,
-    EntityKind::Officer,
-    EntityKind::Training,
-    EntityKind::Plan,
-    EntityKind::Task,
-    EntityKind::Inspection,
-    EntityKind::Answer,
-    EntityKind::Hazard,
-    EntityKind::Document,
-    EntityKind::Case,
-    EntityKind::Evidence,
-];
-
 impl EntityState {
     /// The binary form (see the module documentation).
     pub fn encode(&self) -> Vec<u8> {
@@ -246,7 +230,7 @@ impl EntityState {
         }
         let mut out = Vec::with_capacity(body.len() + 32 + 16 * devices.len() + 10 * clocks.len());
         out.push(FORMAT_V1);
-        out.push(KINDS.iter().position(|k| *k == self.kind).unwrap_or(0) as u8);
+        out.push(EntityKind::ALL.iter().position(|k| *k == self.kind).unwrap_or(0) as u8);
         put_varint(&mut out, devices.len() as u64);
         for d in &devices {
             out.extend_from_slice(d.0.as_bytes());
@@ -270,7 +254,7 @@ impl EntityState {
             return Err(r.err("未知的格式标记"));
         }
         let code = r.bytes(1)?[0];
-        let kind = *KINDS.get(usize::from(code)).ok_or_else(|| r.err("未知的实体类型"))?;
+        let kind = *EntityKind::ALL.get(usize::from(code)).ok_or_else(|| r.err("未知的实体类型"))?;
         let n = r.len()?;
         let mut devices = Vec::with_capacity(n);
         for _ in 0..n {
