@@ -116,6 +116,9 @@ async fn inspector_day_end_to_end() {
     let photo = app.add_photo(&insp.id, nc1.hazard_id.as_deref(), &jpeg(), Some((37.14, 111.78))).unwrap();
     assert_eq!(photo.sha256.len(), 64);
     app.update_hazard(nc1.hazard_id.as_deref().unwrap(), true, Some(15)).unwrap();
+    // The period runs from the day it is set on site (the clock moves on below; near midnight
+    // at the bureau that is another day).
+    let period_set_on = zhifa_app::local_date(clock.0.load(std::sync::atomic::Ordering::SeqCst));
 
     // Kill the app mid-inspection: reopening finds every answer and the photo.
     drop(app);
@@ -156,8 +159,7 @@ async fn inspector_day_end_to_end() {
 
     // The ordered deadline (15 days) is on the hazard.
     let hz = app.hazards().unwrap();
-    let due =
-        (zhifa_app::local_date(clock.0.load(std::sync::atomic::Ordering::SeqCst)) + chrono::Days::new(15)).to_string();
+    let due = (period_set_on + chrono::Days::new(15)).to_string();
     assert!(hz.iter().any(|h| h.major && h.deadline.as_deref() == Some(due.as_str())), "{hz:?}");
 
     // Print on a virtual printer, then reprint: same number, logged as reprint.
