@@ -138,12 +138,17 @@ fn lock_writes(tx: &mut dyn Sql) -> Result<(), DbError> {
 }
 
 /// Resolves the county scope of a change on the server (the client's claim is not trusted).
-fn resolve_county(tx: &mut dyn Sql, touch: &mut Touch, c: &Change, city_code: &str) -> AppResult<Option<String>> {
+fn resolve_county<'a>(
+    tx: &mut dyn Sql,
+    touch: &mut Touch<'a>,
+    c: &'a Change,
+    city_code: &str,
+) -> AppResult<Option<String>> {
     if let Some(existing) = touch.load(tx, c.entity, &c.entity_id)? {
         return Ok(existing.county.clone());
     }
-    let s = |k: &str| c.fields.get(k).and_then(Value::as_str).map(str::to_owned);
-    let county_of = |code: Option<String>| code.filter(|x| x != city_code).map(|x| x.chars().take(6).collect());
+    let s = |k: &str| c.fields.get(k).and_then(Value::as_str);
+    let county_of = |code: Option<&str>| code.filter(|x| *x != city_code).map(|x| x.chars().take(6).collect());
     Ok(match c.entity {
         EntityKind::Enterprise => county_of(s("county_code")),
         EntityKind::Organisation => county_of(s("division_code")),
@@ -158,7 +163,7 @@ fn resolve_county(tx: &mut dyn Sql, touch: &mut Touch, c: &Change, city_code: &s
             let mut found = None;
             for (field, kind) in refs {
                 if let Some(id) = s(field) {
-                    found = touch.county_of(tx, kind, &id)?;
+                    found = touch.county_of(tx, kind, id)?;
                     if found.is_some() {
                         break;
                     }
@@ -187,6 +192,9 @@ fn claimed_county(c: &Change, city_code: &str) -> Option<Option<String>> {
 #[derive(Debug)]
 pub struct PreparedPush {
     device_id: String,
+    /// `device_id` parsed, if it is a device id in its canonical form (what a change's HLC
+    /// must name).
+    device: Option<zhifa_core::ids::DeviceId>,
     changes: Vec<(i64, Result<Change, String>)>,
     body: Vec<u8>,
     signature: String,
@@ -200,8 +208,10 @@ pub fn prepare_push(req: &PushRequest, signed: SignedBody<'_>, cfg: &SyncConfig)
     if req.changes.windows(2).any(|w| w[0].seq >= w[1].seq) {
         return Err(AppError::bad_request("BATCH_ORDER", "变更序号必须严格递增"));
     }
+    let device = zhifa_core::ids::DeviceId::parse(&req.device_id).ok().filter(|d| d.to_string() == req.device_id);
     Ok(PreparedPush {
         device_id: req.device_id.clone(),
+        device,
         changes: req.changes.iter().map(|wc| (wc.seq, wc.to_core().map_err(|e| e.to_string()))).collect(),
         body: store::compress_batch(signed.body)?,
         signature: signed.signature.to_owned(),
@@ -256,7 +266,7 @@ pub fn push(
                 continue;
             }
         };
-        if change.hlc.device.to_string() != req.device_id {
+        if req.device != Some(change.hlc.device) {
             resp.rejected.push(reject("CHANGE_FORGED", "变更记录的设备与提交设备不一致".into()));
             continue;
         }

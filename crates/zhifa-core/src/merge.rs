@@ -442,7 +442,7 @@ impl TryFrom<StateRepr> for EntityState {
                 if let Err(reason) = validate(repr.kind, &field, &w) {
                     return Err(format!("{field} @ {}: {reason}", w.hlc.encode()));
                 }
-                state.insert_write(&field, w);
+                state.insert_write(field.as_str(), w);
             }
         }
         Ok(state)
@@ -472,7 +472,7 @@ impl EntityState {
         for c in changes {
             if let Ok(writes) = s.writes_of(c) {
                 for (f, w) in writes {
-                    s.insert_write(&f, w);
+                    s.insert_write(f, w);
                 }
             }
         }
@@ -520,7 +520,7 @@ impl EntityState {
         let before = self.could_conflict_with(&writes).then(|| self.clone());
         let mut changed = false;
         for (f, w) in writes {
-            changed |= self.insert_write(&f, w);
+            changed |= self.insert_write(f, w);
         }
         if !changed {
             return ApplyOutcome::default();
@@ -557,7 +557,7 @@ impl EntityState {
         }
         for (field, reg) in &other.registers {
             for w in &reg.writes {
-                self.insert_write(field, w.clone());
+                self.insert_write(field.as_str(), w.clone());
             }
         }
     }
@@ -597,14 +597,15 @@ impl EntityState {
         if rejected.is_empty() { Ok(writes) } else { Err(rejected) }
     }
 
-    fn insert_write(&mut self, field: &str, w: Write) -> bool {
-        let keep = keep_policy(self.kind, merge_rule(self.kind, field));
-        match self.registers.get_mut(field) {
+    /// Inserts a write into its field's register (the name is copied only for a new field).
+    fn insert_write<F: AsRef<str> + Into<String>>(&mut self, field: F, w: Write) -> bool {
+        let keep = keep_policy(self.kind, merge_rule(self.kind, field.as_ref()));
+        match self.registers.get_mut(field.as_ref()) {
             Some(r) => r.insert(w, keep),
             None => {
-                let mut r = Register::default();
+                let mut r = Register { writes: Vec::with_capacity(1) };
                 r.insert(w, keep);
-                self.registers.insert(field.to_owned(), r);
+                self.registers.insert(field.into(), r);
                 true
             }
         }

@@ -273,9 +273,9 @@ impl EntityState {
         let mut state = EntityState::new(kind);
         let fields = r.len()?;
         for _ in 0..fields {
-            let name = match r.varint()? {
-                0 => r.str()?.to_owned(),
-                i => (*FIELD_NAMES.get(i as usize - 1).ok_or_else(|| r.err("字段名序号越界"))?).to_owned(),
+            let name: &str = match r.varint()? {
+                0 => r.str()?,
+                i => FIELD_NAMES.get(i as usize - 1).ok_or_else(|| r.err("字段名序号越界"))?,
             };
             let writes = r.len()?;
             for _ in 0..writes {
@@ -287,10 +287,10 @@ impl EntityState {
                 let n = r.len()?;
                 let value: Value = serde_json::from_slice(r.bytes(n)?).map_err(|_| r.err("字段值不是JSON"))?;
                 let w = Write { value, hlc, base };
-                if let Err(reason) = validate(kind, &name, &w) {
+                if let Err(reason) = validate(kind, name, &w) {
                     return Err(DecodeError(format!("{name} @ {}: {reason}", hlc.encode())));
                 }
-                state.insert_write(&name, w);
+                state.insert_write(name, w);
             }
         }
         if r.pos != bytes.len() {
