@@ -159,7 +159,7 @@ fn main() {
             })
             .collect()
     };
-    // The merge as the server's push writer runs it (`sync::push_group`): G pushes per
+    // The merge as the server's push writer runs it (`sync::store_pushes`): G pushes per
     // commit, for G tablets pushing while the previous commit runs (G = 1: one at a time).
     // Best of `rounds`, each into a fresh store; the G = 1 store is kept and measured below.
     let replay = dir.path().join("replay.sqlite");
@@ -177,7 +177,7 @@ fn main() {
             let t = Instant::now();
             while !queued.is_empty() {
                 let group: Vec<sync::QueuedPush> = queued.drain(..g.min(queued.len())).collect();
-                let results = c.tx(|tx| sync::push_group(tx, &group, &SyncConfig::default(), "141100")).unwrap();
+                let results = sync::store_pushes(&mut c, &group, &SyncConfig::default(), "141100").unwrap();
                 assert!(results.iter().all(Result::is_ok));
             }
             best = best.min(t.elapsed().as_secs_f64());

@@ -14,7 +14,7 @@ use zhifa_protocol::{
     VerifiedDocument, VerifyResponse, WireChange,
 };
 
-use crate::db::{DbError, P, Sql};
+use crate::db::{Conn, DbError, P, Sql};
 use crate::error::{AppError, AppResult};
 use crate::store::{self, Touch};
 pub use crate::store::{ENTITY_COLUMNS, SignedBody, StoredChange, find_entity, pulled_from_row, stored_changes};
@@ -332,21 +332,37 @@ pub struct QueuedPush {
     pub now_ms: u64,
 }
 
-/// Group commit: several pushes in one transaction, each in its own savepoint, so a push
-/// that fails is undone alone and the others stand. The caller commits once and only then
-/// answers every push (each is acknowledged after the one durable commit). A push alone
-/// fails the whole call (and so its transaction).
-pub fn push_group(
+/// Group commit: stores several pushes with one durable commit and answers each (the
+/// caller answers only after this returns, i.e. after the commit).
+///
+/// First all of them in one transaction without savepoints (a savepoint makes SQLite copy
+/// every page a push touches into a sub-journal: a tenth of the merge). Should any push
+/// fail, that transaction is rolled back whole and the group is stored again with each push
+/// in its own savepoint ([`push_each_isolated`]), so the failing push is undone alone and
+/// the others stand. A push alone is not retried: its error is the answer, nothing of it
+/// stored.
+pub fn store_pushes(
+    conn: &mut Conn,
+    pushes: &[QueuedPush],
+    cfg: &SyncConfig,
+    city_code: &str,
+) -> AppResult<Vec<AppResult<PushResponse>>> {
+    let all =
+        conn.tx(|tx| pushes.iter().map(|q| Ok(Ok(push(tx, &q.who, &q.push, q.now_ms, cfg, city_code)?))).collect());
+    match all {
+        Err(_) if pushes.len() > 1 => conn.tx(|tx| push_each_isolated(tx, pushes, cfg, city_code)),
+        other => other,
+    }
+}
+
+/// Stores each push in its own savepoint inside the caller's transaction: a push that fails
+/// is undone alone and the others stand (the slow path of [`store_pushes`]).
+pub fn push_each_isolated(
     tx: &mut dyn Sql,
     pushes: &[QueuedPush],
     cfg: &SyncConfig,
     city_code: &str,
 ) -> AppResult<Vec<AppResult<PushResponse>>> {
-    if let [q] = pushes {
-        // Alone in its transaction: its error is the transaction's, which is then rolled back
-        // whole; no savepoint needed (one costs a sub-journal of every page the push touches).
-        return Ok(vec![Ok(push(tx, &q.who, &q.push, q.now_ms, cfg, city_code)?)]);
-    }
     let mut out = Vec::with_capacity(pushes.len());
     for q in pushes {
         tx.exec("SAVEPOINT zhifa_push", &[])?;

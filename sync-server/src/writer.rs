@@ -1,10 +1,10 @@
 //! Group commit of pushes. Every push is acknowledged only after the transaction that stored
 //! it is durable (`synchronous = FULL` on SQLite); with one transaction per push, that fsync
 //! is most of a push's cost (docs/benchmarks.md). The writer takes the pushes that queued up
-//! while the previous commit ran and stores them in one transaction, each in its own
-//! savepoint (`sync::push_group`), then answers each: one durable commit for all of them.
-//! A push that fails is undone alone; if the commit itself fails, every push of the group is
-//! answered with a retryable error and nothing of it is stored.
+//! while the previous commit ran and stores them in one transaction (`sync::store_pushes`),
+//! then answers each: one durable commit for all of them. A push that fails is undone alone
+//! (the group is stored again with a savepoint per push); if the commit itself fails, every
+//! push of the group is answered with a retryable error and nothing of it is stored.
 
 use tokio::sync::{mpsc, oneshot};
 use zhifa_protocol::PushResponse;
@@ -42,7 +42,7 @@ impl PushWriter {
                 }
                 let (pushes, replies): (Vec<QueuedPush>, Vec<_>) = group.into_iter().map(|j| (j.push, j.reply)).unzip();
                 let city = city_code.clone();
-                let stored = db.tx(move |tx| sync::push_group(tx, &pushes, &cfg, &city)).await;
+                let stored = db.run(move |c| sync::store_pushes(c, &pushes, &cfg, &city)).await;
                 match stored {
                     Ok(results) => {
                         for (r, reply) in results.into_iter().zip(replies) {

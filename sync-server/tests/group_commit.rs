@@ -1,4 +1,4 @@
-//! Group commit (`sync::push_group`, used by the push writer): pushes stored by one
+//! Group commit (`sync::store_pushes`, used by the push writer): pushes stored by one
 //! transaction stand or fall one by one. A push that fails midway is undone entirely (its
 //! entities, its audit-trail row, its sequence runs) while the others of the group are stored
 //! and acknowledged; its device can push the same batch again and it is stored exactly once.
@@ -65,7 +65,7 @@ fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
     .unwrap();
     let group = vec![queued(a, "e-a"), queued(bad, "e-bad"), queued(c, "e-c")];
     let cfg = SyncConfig::default();
-    let results = conn.tx(|tx| sync::push_group(tx, &group, &cfg, "141100")).unwrap();
+    let results = sync::store_pushes(&mut conn, &group, &cfg, "141100").unwrap();
     assert_eq!(results.len(), 3);
     assert_eq!(results[0].as_ref().unwrap().accepted, 1);
     assert!(results[1].is_err(), "the refused push fails");
@@ -85,7 +85,7 @@ fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
 
     // Alone in its transaction, the failing push fails the transaction: nothing of it stays.
     let alone = vec![queued(bad, "e-bad")];
-    assert!(conn.tx(|tx| sync::push_group(tx, &alone, &cfg, "141100")).is_err());
+    assert!(sync::store_pushes(&mut conn, &alone, &cfg, "141100").is_err());
     conn.tx(|tx| {
         assert!(sync::find_entity(tx, "enterprise", "e-bad")?.is_none(), "rolled back with its transaction");
         tx.exec("DROP TRIGGER refuse", &[])?;
@@ -95,7 +95,7 @@ fn a_failing_push_is_undone_alone_and_the_rest_of_the_group_commits() {
 
     // The device pushes the same batch again: stored once; the others are duplicates now.
     let again = vec![queued(bad, "e-bad"), queued(a, "e-a")];
-    let results = conn.tx(|tx| sync::push_group(tx, &again, &cfg, "141100")).unwrap();
+    let results = sync::store_pushes(&mut conn, &again, &cfg, "141100").unwrap();
     assert_eq!(results[0].as_ref().unwrap().accepted, 1);
     assert_eq!(results[1].as_ref().unwrap().duplicates, 1);
     conn.tx(|tx| {
