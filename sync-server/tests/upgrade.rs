@@ -1,8 +1,10 @@
 //! Upgrading a central store: a schema-3 store with data (JSON merge states, one change-log
 //! row per change) migrates to schema 4 (binary states, signed batches, sequence runs) and
 //! keeps every record, every acknowledged change and every verification digest; the
-//! deduplication of retried batches continues across the upgrade. Runs on SQLite, and on
-//! PostgreSQL when `ZHIFA_TEST_POSTGRES` is set (as in `.ci/run`).
+//! deduplication of retried batches continues across the upgrade. A schema-4 store's lookup
+//! keys are recomputed by schema 5 (clustered keys), so every row is found afterwards and
+//! merges into itself. Runs on SQLite, and on PostgreSQL when `ZHIFA_TEST_POSTGRES` is set
+//! (as in `.ci/run`).
 
 mod common;
 
@@ -115,10 +117,18 @@ fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
         assert_eq!(page.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec![ent]);
 
         // The SQL lookup key is the Rust one, for ASCII and Chinese ids alike.
-        for id in [ent, "孝义市应急管理局", ""] {
-            let r = tx.query("SELECT zhifa_entity_key('enterprise', $1)", &[P::T(id.into())])?;
-            assert_eq!(r[0][0], Cell::I(entity_key("enterprise", id)), "{id:?}");
+        // Prefixed ids too; 64 generated ones cover both signs of both halves.
+        let mut ids: Vec<String> =
+            [ent, "孝义市应急管理局", "", "insp:item", "insp:item:sub", ":x", "孝义:项目一"].map(String::from).to_vec();
+        ids.extend((0..64).map(|i| format!("insp-{}:item-{i}", i / 2)));
+        let mut signs = std::collections::BTreeSet::new();
+        for id in &ids {
+            let r = tx.query("SELECT zhifa_entity_key('enterprise', $1)", &[P::T(id.clone())])?;
+            let key = entity_key("enterprise", id);
+            assert_eq!(r[0][0], Cell::I(key), "{id:?}");
+            signs.insert((key < 0, (key as u32) >> 31));
         }
+        assert_eq!(signs.len(), 4, "both halves seen with either top bit");
         Ok(())
     })
     .unwrap();
@@ -161,6 +171,107 @@ fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
         // The new batch is kept as signed, with its signature.
         let b = tx.query("SELECT encoding, signature, stored FROM change_batches WHERE first_server_seq > 3", &[])?;
         assert_eq!(b, vec![vec![Cell::T("push+zstd".into()), Cell::T("sig".into()), Cell::T("4".into())]]);
+        Ok(())
+    })
+    .unwrap();
+}
+
+/// The schema-4 lookup key: the first 8 bytes of SHA-256 of `entity\nentity_id`.
+fn schema4_key(entity: &str, id: &str) -> i64 {
+    use sha2::{Digest, Sha256};
+    let d = Sha256::digest(format!("{entity}\n{id}").as_bytes());
+    i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+}
+
+fn push_now(
+    conn: &mut zhifa_server::db::Conn,
+    device: DeviceId,
+    changes: &[(i64, Change)],
+) -> zhifa_protocol::PushResponse {
+    let wire = changes.iter().map(|(seq, c)| WireChange::from_core(*seq, c)).collect();
+    let req =
+        PushRequest { device_id: device.to_string(), schema_version: 1, changes: wire, extra: Default::default() };
+    let body = serde_json::to_vec(&req).unwrap();
+    let cfg = SyncConfig::default();
+    conn.tx(|tx| {
+        let prepared = sync::prepare_push(&req, SignedBody { body: &body, signature: "sig" }, &cfg)?;
+        sync::push(tx, &city(), &prepared, 1_767_225_900_000, &cfg, "141100")
+    })
+    .unwrap()
+}
+
+#[test]
+fn a_schema_4_store_gets_clustered_keys_and_every_row_is_found_after() {
+    let dir = tempfile::tempdir().unwrap();
+    let url: DbUrl = common::store_url(dir.path());
+    let device = DeviceId(uuid::Uuid::from_bytes([9; 16]));
+    // Plain ids and prefixed ones (as the answers of an inspection are named).
+    let ids = ["0193a5b0-0000-7000-8000-000000000002", "insp-1:item-a", "insp-1:item-b", "insp-2:item-a"];
+    {
+        let mut old = url.connect_upto(4).unwrap();
+        let first: Vec<(i64, Change)> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| {
+                (
+                    i as i64 + 1,
+                    change(device, i as u64 + 1, id, json!({"name": format!("企业{i}"), "county_code": XIAOYI})),
+                )
+            })
+            .collect();
+        assert_eq!(push_now(&mut old, device, &first).accepted, 4);
+        // The keys as a schema-4 server wrote them.
+        old.tx(|tx| {
+            for id in ids {
+                tx.exec(
+                    "UPDATE entities SET key_hash = $1 WHERE entity = 'enterprise' AND entity_id = $2",
+                    &[P::I(schema4_key("enterprise", id)), P::T(id.into())],
+                )?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    }
+
+    let mut conn = url.connect().unwrap();
+    conn.tx(|tx| {
+        let rows = tx.query("SELECT entity_id, key_hash FROM entities WHERE entity = 'enterprise'", &[])?;
+        for r in &rows {
+            let id = r[0].t()?;
+            if ids.contains(&id.as_str()) {
+                assert_eq!(r[1], Cell::I(entity_key("enterprise", &id)), "{id} recomputed");
+            }
+        }
+        for id in ids {
+            assert!(sync::find_entity(tx, "enterprise", id)?.is_some(), "{id} found by its new key");
+        }
+        Ok(())
+    })
+    .unwrap();
+    // The answers of one inspection are neighbours in the key order.
+    let (a, b, c) =
+        (entity_key("enterprise", ids[1]), entity_key("enterprise", ids[2]), entity_key("enterprise", ids[3]));
+    assert_eq!(a >> 32, b >> 32, "same prefix, same high half");
+    assert_ne!(a >> 32, c >> 32);
+
+    // A later change to every row merges into it: no second row for any id.
+    let later: Vec<(i64, Change)> = ids
+        .iter()
+        .enumerate()
+        .map(|(i, id)| (i as i64 + 5, change(device, i as u64 + 5, id, json!({"phone": format!("0358-{i}")}))))
+        .collect();
+    let resp = push_now(&mut conn, device, &later);
+    assert_eq!(resp.accepted, 4, "{resp:?}");
+    conn.tx(|tx| {
+        for id in ids {
+            let n = tx.query(
+                "SELECT count(*) FROM entities WHERE entity = 'enterprise' AND entity_id = $1",
+                &[P::T(id.into())],
+            )?;
+            assert_eq!(n[0][0], Cell::I(1), "{id}");
+            let e = sync::find_entity(tx, "enterprise", id)?.unwrap();
+            assert!(e.fields.contains_key("name") && e.fields.contains_key("phone"), "{id}: {:?}", e.fields);
+        }
         Ok(())
     })
     .unwrap();

@@ -76,17 +76,26 @@ impl Cell {
     }
 }
 
-/// The lookup key of an `entities` row (`key_hash`): the first 8 bytes of SHA-256 of
-/// `entity\nentity_id`, as a signed big-endian integer. SQL computes it with
-/// `zhifa_entity_key(entity, entity_id)` on both backends.
+/// The lookup key of an `entities` row (`key_hash`), a signed big-endian integer: the first
+/// 4 bytes of SHA-256 of `entity\nPREFIX`, then the first 4 bytes of SHA-256 of
+/// `entity\nentity_id`, where PREFIX is the id up to its first `:` (the whole id when it has
+/// none). Rows whose ids share a prefix — the answers of one inspection,
+/// `INSPECTION:ITEM` — are neighbours in the key index, so a push of a whole inspection
+/// writes one or two index pages instead of one per answer (docs/benchmarks.md). Since
+/// schema 5; SQL computes it with `zhifa_entity_key(entity, entity_id)` on both backends.
 pub fn entity_key(entity: &str, id: &str) -> i64 {
     use sha2::{Digest, Sha256};
-    let mut h = Sha256::new();
-    h.update(entity.as_bytes());
-    h.update(b"\n");
-    h.update(id.as_bytes());
-    let d = h.finalize();
-    i64::from_be_bytes([d[0], d[1], d[2], d[3], d[4], d[5], d[6], d[7]])
+    let sha = |part: &str| {
+        let mut h = Sha256::new();
+        h.update(entity.as_bytes());
+        h.update(b"\n");
+        h.update(part.as_bytes());
+        h.finalize()
+    };
+    let whole = sha(id);
+    let prefix = id.split(':').next().unwrap_or(id);
+    let cluster = if prefix.len() == id.len() { whole.clone() } else { sha(prefix) };
+    i64::from_be_bytes([cluster[0], cluster[1], cluster[2], cluster[3], whole[0], whole[1], whole[2], whole[3]])
 }
 
 /// A result row.

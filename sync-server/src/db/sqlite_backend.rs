@@ -35,9 +35,8 @@ pub(super) fn connect(path: &Path, upto: usize) -> Result<Connection, DbError> {
     Ok(c)
 }
 
-/// `zhifa_entity_key(entity, entity_id)`: the lookup key of an `entities` row, the first
-/// 8 bytes of SHA-256 of `entity\nentity_id` as a signed big-endian integer (the
-/// PostgreSQL migration 0004 defines the same function).
+/// `zhifa_entity_key(entity, entity_id)`: the lookup key of an `entities` row,
+/// [`super::entity_key`] (the PostgreSQL migration 0005 defines the same function).
 fn register_functions(c: &Connection) -> rusqlite::Result<()> {
     use rusqlite::functions::FunctionFlags;
     c.create_scalar_function(
