@@ -94,7 +94,7 @@ pub fn entity_key(entity: &str, id: &str) -> i64 {
     };
     let whole = sha(id);
     let prefix = id.split(':').next().unwrap_or(id);
-    let cluster = if prefix.len() == id.len() { whole.clone() } else { sha(prefix) };
+    let cluster = if prefix.len() == id.len() { whole } else { sha(prefix) };
     i64::from_be_bytes([cluster[0], cluster[1], cluster[2], cluster[3], whole[0], whole[1], whole[2], whole[3]])
 }
 
