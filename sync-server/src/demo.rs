@@ -48,7 +48,7 @@ fn change<T: Serialize>(kind: EntityKind, id: String, v: &T, clock: &mut HlcCloc
         op: ChangeOp::Upsert,
         fields: map.into_iter().collect(),
         hlc: clock.tick(1_767_225_600_000),
-        base: None,
+        base: Default::default(),
         county_code: None,
         wall_ms: 1_767_225_600_000,
     })

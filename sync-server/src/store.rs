@@ -4,7 +4,7 @@
 
 use serde::Deserialize;
 use zhifa_core::change::EntityKind;
-use zhifa_core::merge::{EntityState, FORMAT_V1};
+use zhifa_core::merge::{EntityState, FORMAT_V1, FORMAT_V2};
 use zhifa_protocol::{PulledEntity, WireChange, WireConflict};
 
 use crate::db::{Cell, DbError, P, Row, Sql, entity_key};
@@ -41,7 +41,7 @@ pub fn state_bytes(state: &EntityState) -> Vec<u8> {
 /// the old JSON text.
 pub fn state_from_bytes(bytes: &[u8]) -> AppResult<EntityState> {
     match bytes.first() {
-        Some(&FORMAT_V1) => EntityState::decode(bytes).map_err(AppError::internal),
+        Some(&FORMAT_V1 | &FORMAT_V2) => EntityState::decode(bytes).map_err(AppError::internal),
         Some(&FORMAT_ZSTD) => {
             let raw = zstd::bulk::decompress(&bytes[1..], MAX_STATE).map_err(AppError::internal)?;
             EntityState::decode(&raw).map_err(AppError::internal)
@@ -93,6 +93,7 @@ pub fn pulled_from_row(r: &Row) -> AppResult<PulledEntity> {
         fields: view.fields,
         deleted: view.deleted,
         version: view.version.map(|h| h.encode()),
+        seen: (!view.seen.is_empty()).then(|| view.seen.encode()),
         server_seq: r[4].i()?,
     })
 }
@@ -485,7 +486,7 @@ mod tests {
             op: ChangeOp::Upsert,
             fields: fields.as_object().unwrap().clone().into_iter().collect(),
             hlc,
-            base: None,
+            base: Default::default(),
             county_code: None,
             wall_ms: hlc.wall_ms,
         };
@@ -496,7 +497,7 @@ mod tests {
     fn states_are_stored_plain_small_compressed_large_and_read_in_every_form() {
         let small = document(10);
         let bytes = state_bytes(&small);
-        assert_eq!(bytes[0], FORMAT_V1);
+        assert_eq!(bytes[0], FORMAT_V2);
         assert_eq!(state_from_bytes(&bytes).unwrap(), small);
 
         let large = document(5_000);

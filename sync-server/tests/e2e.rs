@@ -81,6 +81,69 @@ async fn two_tablets_converge_and_legal_conflicts_are_flagged() {
     assert_eq!(v.count, 2);
 }
 
+/// Version vectors end to end: B's rename is based on a row that already holds C's later
+/// phone edit, but not A's earlier offline rename. A scalar base (the row's highest HLC)
+/// would count A's rename as seen by B and drop it silently; the vector sent by B names
+/// only what B had seen, so the two renames stay a flagged conflict — also after B renames
+/// a second time on top of its own first rename.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_rename_the_writer_had_not_seen_stays_flagged_even_when_older_than_its_base() {
+    let server = start(60).await;
+    let dir = tempfile::tempdir().unwrap();
+    let login_a = xiaoyi_inspector(&server);
+    let (mut a, mut b, mut c) = (tablet(dir.path(), "a"), tablet(dir.path(), "b"), tablet(dir.path(), "c"));
+    let ca = login(&server, &mut a, &login_a).await;
+    let cb = login(&server, &mut b, &login_a).await;
+    let cc = login(&server, &mut c, &login_a).await;
+    for (t, cl) in [(&mut a, &ca), (&mut b, &cb), (&mut c, &cc)] {
+        cl.sync(t, &mut noop).await.unwrap();
+    }
+    let target: Enterprise = a.list::<Enterprise>().unwrap()[0].clone();
+    let id = target.id.to_string();
+    let pause = || tokio::time::sleep(std::time::Duration::from_millis(5));
+
+    // A renames offline first.
+    let mut ea = target.clone();
+    ea.data.name = "甲版本名称有限公司".into();
+    a.write(|w| w.put(&ea)).unwrap();
+    pause().await;
+    // C edits the phone later and syncs.
+    let mut ec: Enterprise = c.get(&id).unwrap().unwrap();
+    ec.data.phone = "13900000003".into();
+    c.write(|w| w.put(&ec)).unwrap();
+    cc.sync(&mut c, &mut noop).await.unwrap();
+    pause().await;
+    // B pulls C's edit, renames twice, syncs.
+    cb.sync(&mut b, &mut noop).await.unwrap();
+    for name in ["乙版本名称有限公司", "乙版本名称（二）有限公司"] {
+        let mut eb: Enterprise = b.get(&id).unwrap().unwrap();
+        assert_eq!(eb.data.phone, "13900000003");
+        eb.data.name = name.into();
+        b.write(|w| w.put(&eb)).unwrap();
+        pause().await;
+    }
+    let pb = cb.sync(&mut b, &mut noop).await.unwrap();
+    assert_eq!((pb.pushed, pb.conflicts), (2, 0), "{pb:?}");
+    // A's older rename arrives last: below B's base in HLC order, but not seen by B.
+    let pa = ca.sync(&mut a, &mut noop).await.unwrap();
+    assert_eq!((pa.pushed, pa.conflicts), (1, 1), "A's rename is flagged, not dropped: {pa:?}");
+
+    let token = access_token(&a);
+    let e = server_entity(&server, &token, "enterprise", &id).await;
+    let conflict = e.conflicts.iter().find(|c| c.field == "name").expect("name conflict visible");
+    let values: Vec<&str> = conflict.values.iter().filter_map(|v| v.as_str()).collect();
+    assert_eq!(values, ["甲版本名称有限公司", "乙版本名称（二）有限公司"], "A's rename and B's latest");
+    assert_eq!(e.fields["name"], "乙版本名称（二）有限公司", "provisional: the higher HLC");
+    assert_eq!(e.fields["phone"], "13900000003");
+
+    // Every tablet ends with the same row and sees the conflict.
+    for (t, cl) in [(&mut a, &ca), (&mut b, &cb), (&mut c, &cc)] {
+        cl.sync(t, &mut noop).await.unwrap();
+    }
+    let rows: Vec<Enterprise> = [&a, &b, &c].iter().map(|t| t.get(&id).unwrap().unwrap()).collect();
+    assert!(rows.iter().all(|r| *r == rows[0]), "replicas converge");
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn retried_push_is_deduplicated() {
     let server = start(30).await;

@@ -21,7 +21,7 @@ fn change(device: DeviceId, n: u64, entity_id: &str, fields: Value) -> Change {
         op: ChangeOp::Upsert,
         fields: fields.as_object().unwrap().clone().into_iter().collect(),
         hlc,
-        base: None,
+        base: Default::default(),
         county_code: Some("141181".into()),
         wall_ms: hlc.wall_ms,
     }

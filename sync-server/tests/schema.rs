@@ -28,11 +28,12 @@ async fn count(s: &Server, sql: &'static str, device: String) -> i64 {
 async fn a_client_older_than_the_server_floor_is_held_and_keeps_its_outbox() {
     let dir = tempfile::tempdir().unwrap();
     let url = store_url(dir.path());
-    // This server merges only schema 2 and later; the tablet's build writes schema 1.
+    // This server merges only schema 2 and later; the tablet is a build of schema 1.
     let server = start_with(url, Some(dir), 30, |s| s.cfg.min_client_schema = 2).await;
     let work = tempfile::tempdir().unwrap();
     let mut a = tablet(work.path(), "a");
-    let c = login(&server, &mut a, &xiaoyi_inspector(&server)).await;
+    let mut c = login(&server, &mut a, &xiaoyi_inspector(&server)).await;
+    c.schema_version = 1;
     // Pulling still works (the tablet gets the ledger); pushing is what is held.
     c.pull(&mut a, &mut Default::default(), &mut noop).await.unwrap();
     edit(&mut a, 3);

@@ -13,7 +13,7 @@ use zhifa_auth::{Principal, Scope};
 use zhifa_core::change::{Change, ChangeOp, EntityKind};
 use zhifa_core::hlc::Hlc;
 use zhifa_core::ids::{ChangeId, DeviceId};
-use zhifa_core::merge::{EntityState, FORMAT_V1};
+use zhifa_core::merge::{EntityState, FORMAT_V2};
 use zhifa_protocol::{PushRequest, WireChange};
 use zhifa_server::db::{Cell, DbUrl, P, entity_key};
 use zhifa_server::sync::{self, SignedBody, SyncConfig};
@@ -29,7 +29,7 @@ fn change(device: DeviceId, n: u64, entity_id: &str, fields: Value) -> Change {
         op: ChangeOp::Upsert,
         fields: fields.as_object().unwrap().clone().into_iter().collect(),
         hlc,
-        base: None,
+        base: Default::default(),
         county_code: Some(XIAOYI.into()),
         wall_ms: hlc.wall_ms,
     }
@@ -160,7 +160,7 @@ fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
         assert_eq!(e.fields, expected.fields);
         let state =
             tx.query("SELECT state FROM entities WHERE entity = 'enterprise' AND entity_id = $1", &[P::T(ent.into())])?;
-        assert_eq!(state[0][0].b()?[0], FORMAT_V1, "rewritten in the binary form");
+        assert_eq!(state[0][0].b()?[0], FORMAT_V2, "rewritten in the binary form");
         let v = sync::verify(tx, &device.to_string())?;
         assert_eq!((v.count, v.digest), (4, sync::digest_of(&wire_all)));
         let runs = tx.query(

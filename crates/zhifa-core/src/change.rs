@@ -9,7 +9,7 @@ use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use crate::hlc::Hlc;
+use crate::hlc::{Hlc, VersionVector};
 use crate::ids::ChangeId;
 
 /// Kinds of synced entities.
@@ -137,10 +137,10 @@ pub struct Change {
     pub fields: BTreeMap<String, serde_json::Value>,
     /// HLC of the write (includes the device id).
     pub hlc: Hlc,
-    /// Version of the row the writer saw when it wrote (its HLC before this write, or the
-    /// version last pulled from the server); `None` for a new row. The merge uses it to
-    /// tell a sequential edit from a concurrent one.
-    pub base: Option<Hlc>,
+    /// What the writer had seen of the row when it wrote: per device, the highest HLC of
+    /// that device's writes (from the server's last pull and this device's own writes); empty
+    /// for a new row. The merge uses it to tell a sequential edit from a concurrent one.
+    pub base: VersionVector,
     /// County scope (6-digit code) for partial sync; `None` for city-wide data.
     pub county_code: Option<String>,
     /// Device wall time in ms, kept as evidence only (never used for ordering).

@@ -67,6 +67,126 @@ impl Hlc {
     }
 }
 
+/// What a writer had seen of a row: per device, the highest HLC of that device's writes it
+/// had seen (at most one entry per device, sorted by device). A write *dominates* another
+/// when its version vector covers the other's HLC ([`VersionVector::covers`]): exact,
+/// unlike one scalar version, which would count every lower HLC as seen even from a tablet
+/// whose write had not reached the writer yet.
+///
+/// Text form (wire, replica): the entries' [`Hlc::encode`] joined by `,`; a single HLC is a
+/// vector of one entry (what clients of protocol schema 1 send), the empty text none.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct VersionVector(Vec<Hlc>);
+
+impl VersionVector {
+    /// No entries (a new row).
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// A vector of the given HLCs (the highest per device kept).
+    pub fn of(hlcs: impl IntoIterator<Item = Hlc>) -> Self {
+        let mut v = Self::new();
+        for h in hlcs {
+            v.observe(h);
+        }
+        v
+    }
+
+    /// Adds `h` (kept if it is its device's highest).
+    pub fn observe(&mut self, h: Hlc) {
+        match self.0.binary_search_by(|x| x.device.cmp(&h.device)) {
+            Ok(i) => {
+                if self.0[i] < h {
+                    self.0[i] = h;
+                }
+            }
+            Err(i) => self.0.insert(i, h),
+        }
+    }
+
+    /// Pointwise maximum with `other`.
+    pub fn merge(&mut self, other: &VersionVector) {
+        for h in &other.0 {
+            self.observe(*h);
+        }
+    }
+
+    /// Whether a writer with this vector had seen the write stamped `h`.
+    pub fn covers(&self, h: Hlc) -> bool {
+        self.get(h.device).is_some_and(|mine| mine >= h)
+    }
+
+    /// The entry of `device`.
+    pub fn get(&self, device: DeviceId) -> Option<Hlc> {
+        self.0.binary_search_by(|x| x.device.cmp(&device)).ok().map(|i| self.0[i])
+    }
+
+    /// The highest entry.
+    pub fn highest(&self) -> Option<Hlc> {
+        self.0.iter().max().copied()
+    }
+
+    /// The entries, sorted by device.
+    pub fn entries(&self) -> &[Hlc] {
+        &self.0
+    }
+
+    /// Whether it has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// The text form (empty for no entry).
+    pub fn encode(&self) -> String {
+        self.0.iter().map(Hlc::encode).collect::<Vec<_>>().join(",")
+    }
+
+    /// Parses [`VersionVector::encode`]'s output, or a single HLC.
+    pub fn decode(s: &str) -> Result<Self, HlcError> {
+        if s.is_empty() {
+            return Ok(Self::new());
+        }
+        s.split(',').map(Hlc::decode).collect::<Result<Vec<_>, _>>().map(Self::of)
+    }
+}
+
+impl From<Hlc> for VersionVector {
+    fn from(h: Hlc) -> Self {
+        Self(vec![h])
+    }
+}
+
+impl From<Option<Hlc>> for VersionVector {
+    fn from(h: Option<Hlc>) -> Self {
+        Self::of(h)
+    }
+}
+
+/// Serialised as a list of HLC texts; read from `null`, one HLC text (states written before
+/// version vectors) or a list.
+impl Serialize for VersionVector {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        self.0.serialize(s)
+    }
+}
+
+impl<'de> Deserialize<'de> for VersionVector {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Repr {
+            One(Hlc),
+            Many(Vec<Hlc>),
+        }
+        Ok(match Option::<Repr>::deserialize(d)? {
+            None => Self::new(),
+            Some(Repr::One(h)) => Self::from(h),
+            Some(Repr::Many(v)) => Self::of(v),
+        })
+    }
+}
+
 /// The per-device clock state.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct HlcClock {

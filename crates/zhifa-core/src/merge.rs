@@ -32,11 +32,11 @@ use serde_json::Value;
 
 use crate::change::{Change, ChangeOp, EntityKind, FieldClass, field_class};
 use crate::document::DocumentStatus;
-use crate::hlc::Hlc;
+use crate::hlc::{Hlc, VersionVector};
 use crate::workflow::{self, CaseStatus, HazardStatus, InspectionStatus, Workflow};
 
 mod codec;
-pub use codec::{DecodeError, FORMAT_V1};
+pub use codec::{DecodeError, FORMAT_V1, FORMAT_V2};
 
 /// Reserved register holding the tombstone: a delete writes `true`, a restore writes
 /// `false` (an upsert of this field; restoring is a supervisor action).
@@ -53,16 +53,14 @@ pub struct Write {
     pub value: Value,
     /// HLC of the change that wrote it.
     pub hlc: Hlc,
-    /// Row version the writer had seen ([`Change::base`]); always below `hlc`.
-    pub base: Option<Hlc>,
+    /// What the writer had seen of the row ([`Change::base`]); every entry below `hlc`.
+    pub base: VersionVector,
 }
 
 impl Write {
-    /// Whether this write's writer had seen `other` (`self.base >= Some(other.hlc)`).
-    ///
-    /// Transitive, because every write's base is below its own HLC.
+    /// Whether this write's writer had seen `other` (its version vector covers `other.hlc`).
     pub fn dominates(&self, other: &Write) -> bool {
-        self.base >= Some(other.hlc)
+        self.base.covers(other.hlc)
     }
 }
 
@@ -115,9 +113,9 @@ pub fn editable_after_issue(field: &str) -> bool {
 enum Keep {
     /// Only the highest-HLC write.
     Latest,
-    /// The writes no other write dominates.
-    Antichain,
-    /// Every write.
+    /// Every write. Legal fields keep theirs too: which writes are live (dominated by no
+    /// other) is decided when the view is computed, so the stored set never depends on
+    /// whether the writers' version vectors are consistent with each other.
     History,
 }
 
@@ -128,8 +126,7 @@ fn keep_policy(kind: EntityKind, rule: MergeRule) -> Keep {
     }
     match rule {
         MergeRule::Tombstone | MergeRule::Ordinary => Keep::Latest,
-        MergeRule::Legal => Keep::Antichain,
-        MergeRule::Immutable | MergeRule::Status => Keep::History,
+        MergeRule::Legal | MergeRule::Immutable | MergeRule::Status => Keep::History,
     }
 }
 
@@ -166,13 +163,6 @@ impl Register {
             Keep::Latest => {
                 let n = self.writes.len();
                 self.writes.drain(..n - 1);
-            }
-            Keep::Antichain => {
-                // `v` is dominated iff some write's base is >= v.hlc, i.e. iff the largest
-                // base is; the write carrying the largest base is itself never dominated.
-                if let Some(max_base) = self.writes.iter().filter_map(|x| x.base).max() {
-                    self.writes.retain(|x| x.hlc > max_base);
-                }
             }
             Keep::History => {}
         }
@@ -342,9 +332,12 @@ pub struct EntityView {
     pub fields: serde_json::Map<String, Value>,
     /// Whether the entity is deleted (the highest-HLC tombstone write is `true`).
     pub deleted: bool,
-    /// Highest HLC of any write held, flagged ones included: the `base` of the next write
-    /// by a client that stored this view.
+    /// Highest HLC of any write held, flagged ones included.
     pub version: Option<Hlc>,
+    /// What the state has seen: per device, the highest HLC of its writes and of what their
+    /// writers had seen. The `base` of the next write by a client that stored this view.
+    #[serde(default)]
+    pub seen: VersionVector,
     /// Open conflicts, sorted by field then kind (at most one per pair).
     pub conflicts: Vec<Conflict>,
 }
@@ -450,7 +443,7 @@ impl TryFrom<StateRepr> for EntityState {
 }
 
 fn validate(kind: EntityKind, field: &str, w: &Write) -> Result<(), RejectReason> {
-    if w.base.is_some_and(|b| b >= w.hlc) {
+    if w.base.highest().is_some_and(|b| b >= w.hlc) {
         return Err(RejectReason::BaseNotBeforeHlc);
     }
     match merge_rule(kind, field) {
@@ -501,6 +494,16 @@ impl EntityState {
     /// Highest HLC of any write held (same as [`EntityView::version`], cheaper).
     pub fn version(&self) -> Option<Hlc> {
         self.registers.values().filter_map(|r| r.writes.last().map(|w| w.hlc)).max()
+    }
+
+    /// What the state has seen ([`EntityView::seen`]): every write's HLC and base, per device.
+    pub fn seen(&self) -> VersionVector {
+        let mut v = VersionVector::new();
+        for w in self.registers.values().flat_map(|r| &r.writes) {
+            v.observe(w.hlc);
+            v.merge(&w.base);
+        }
+        v
     }
 
     /// Applies one change: a delete writes `true` to [`DELETED_FIELD`] (its fields are
@@ -580,10 +583,10 @@ impl EntityState {
         if change.entity != self.kind {
             return Err(whole(RejectReason::WrongKind));
         }
-        if change.base.is_some_and(|b| b >= change.hlc) {
+        if change.base.highest().is_some_and(|b| b >= change.hlc) {
             return Err(whole(RejectReason::BaseNotBeforeHlc));
         }
-        let write = |value: Value| Write { value, hlc: change.hlc, base: change.base };
+        let write = |value: Value| Write { value, hlc: change.hlc, base: change.base.clone() };
         let writes: Vec<(String, Write)> = match change.op {
             ChangeOp::Delete => vec![(DELETED_FIELD.to_owned(), write(Value::Bool(true)))],
             ChangeOp::Upsert => change.fields.iter().map(|(f, v)| (f.clone(), write(v.clone()))).collect(),
@@ -679,7 +682,7 @@ impl EntityState {
         }
 
         conflicts.sort_by(|a, b| (&a.field, a.kind).cmp(&(&b.field, b.kind)));
-        EntityView { fields, deleted: deleted_at.is_some(), version: self.version(), conflicts }
+        EntityView { fields, deleted: deleted_at.is_some(), version: self.version(), seen: self.seen(), conflicts }
     }
 }
 
@@ -699,10 +702,7 @@ fn show(v: &Value) -> String {
 
 /// The writes no other write in `ws` dominates (`ws` sorted by HLC).
 fn live<'a>(ws: &[&'a Write]) -> Vec<&'a Write> {
-    match ws.iter().filter_map(|w| w.base).max() {
-        Some(max_base) => ws.iter().copied().filter(|w| w.hlc > max_base).collect(),
-        None => ws.to_vec(),
-    }
+    ws.iter().copied().filter(|v| !ws.iter().any(|w| w.dominates(v))).collect()
 }
 
 /// Legal field: the live writes; provisional value = highest HLC; different values flagged.
@@ -812,7 +812,7 @@ mod tests {
         Hlc { wall_ms, counter: 0, device: dev(device) }
     }
 
-    fn upsert(kind: EntityKind, hlc: Hlc, base: Option<Hlc>, fields: Value) -> Change {
+    fn upsert(kind: EntityKind, hlc: Hlc, base: impl Into<VersionVector>, fields: Value) -> Change {
         let fields = fields.as_object().unwrap().iter().map(|(k, v)| (k.clone(), v.clone())).collect();
         Change {
             id: ChangeId::from_parts(hlc.wall_ms, [hlc.device.0.as_bytes()[15]; 10]),
@@ -821,7 +821,7 @@ mod tests {
             op: ChangeOp::Upsert,
             fields,
             hlc,
-            base,
+            base: base.into(),
             county_code: None,
             wall_ms: hlc.wall_ms,
         }
@@ -1027,7 +1027,7 @@ mod tests {
         assert_eq!(v.conflicts.iter().map(|c| c.kind).collect::<Vec<_>>(), vec![ConflictKind::Concurrent]);
 
         // A supervisor who saw both re-asserts the provisional winner: resolved.
-        let s = upsert(HZ, h(40, 3), Some(h(30, 2)), json!({"status": "review_failed"}));
+        let s = upsert(HZ, h(40, 3), VersionVector::of([h(20, 1), h(30, 2)]), json!({"status": "review_failed"}));
         let v = both_orders(HZ, &[ok, failed, s]);
         assert!(v.conflicts.is_empty());
         assert_eq!(v.fields["status"], json!("review_failed"));
@@ -1230,19 +1230,36 @@ mod tests {
         assert!(s.view().conflicts.is_empty());
     }
 
-    /// Known limitation (docs/merge-rules.md, "Known limitations"): `base` is a single HLC,
-    /// so a write with an HLC below another writer's base counts as seen by that writer
-    /// even when it reached nobody before. A per-device version vector would flag this.
+    /// `base` is a version vector: a write with an HLC below what another writer had seen of
+    /// other devices is still concurrent with that writer's write when it had not reached it
+    /// (a single scalar version counted every lower HLC as seen and lost this flag).
     #[test]
-    fn scalar_base_counts_lower_hlcs_as_seen() {
-        // A renames offline at 10; C edits the phone at 20 and syncs; B pulls version 20
-        // (without A's write) and renames at 30.
+    fn a_write_the_writer_had_not_seen_is_concurrent_even_below_its_base() {
+        // A renames offline at 10; C edits the phone at 20 and syncs; B pulls the row (the
+        // first write at 5 and C's at 20, without A's) and renames at 30.
         let a = upsert(ENT, h(10, 1), Some(h(5, 1)), json!({"name": "甲"}));
         let c = upsert(ENT, h(20, 3), Some(h(5, 1)), json!({"phone": "1"}));
-        let b = upsert(ENT, h(30, 2), Some(h(20, 3)), json!({"name": "乙"}));
-        let v = both_orders(ENT, &[a, c, b]);
-        assert_eq!(v.fields["name"], json!("乙"));
-        assert!(v.conflicts.is_empty());
+        let b = upsert(ENT, h(30, 2), VersionVector::of([h(5, 1), h(20, 3)]), json!({"name": "乙"}));
+        let v = both_orders(ENT, &[a.clone(), c.clone(), b]);
+        assert_eq!(v.fields["name"], json!("乙"), "provisional: the higher HLC");
+        assert_eq!(v.conflicts.len(), 1);
+        assert_eq!(v.conflicts[0].kind, ConflictKind::Concurrent);
+        assert_eq!(v.conflicts[0].values.iter().map(|x| x.1).collect::<Vec<_>>(), vec![h(10, 1), h(30, 2)]);
+
+        // B edits the name a second time having seen only its own write: still concurrent
+        // with A's (the scalar base h(30, 2) would have covered A's h(10, 1)).
+        let b2 = upsert(ENT, h(40, 2), VersionVector::of([h(5, 1), h(20, 3), h(30, 2)]), json!({"name": "丙"}));
+        let mut s = EntityState::new(ENT);
+        for ch in [&a, &c, &b2] {
+            s.apply(ch);
+        }
+        assert_eq!(s.view().conflicts.len(), 1, "A's rename stays flagged");
+
+        // Once a supervisor has seen A's write too, the edit resolves the flag.
+        let sup = upsert(ENT, h(50, 3), s.seen(), json!({"name": "丙"}));
+        s.apply(&sup);
+        assert!(s.view().conflicts.is_empty());
+        assert_eq!(s.view().fields["name"], json!("丙"));
     }
 
     #[test]

@@ -23,7 +23,7 @@ use proptest::test_runner::FileFailurePersistence;
 use serde_json::{Value, json};
 use zhifa_core::change::{Change, ChangeOp, EntityKind};
 use zhifa_core::document::DocumentStatus;
-use zhifa_core::hlc::{Hlc, HlcClock};
+use zhifa_core::hlc::{HlcClock, VersionVector};
 use zhifa_core::ids::{ChangeId, DeviceId, splitmix64};
 use zhifa_core::merge::{ConflictKind, DELETED_FIELD, EntityState, EntityView};
 use zhifa_core::workflow::{CaseStatus, HazardStatus, Workflow};
@@ -166,7 +166,7 @@ fn simulate(ops: &[Op], skews: [u64; 3]) -> Run {
         let (entity, kind) = ENTITIES[usize::from(op.action) % ENTITIES.len()];
         let fields = random_write(entity, op.a, op.b, step);
         let rep = &mut replicas[r];
-        let base = rep.states.get(entity).and_then(EntityState::version);
+        let base = rep.states.get(entity).map(EntityState::seen).unwrap_or_default();
         let hlc = rep.clock.tick(phys(r));
         let change = Change {
             id: ChangeId::from_parts(step as u64 + 1, [op.replica; 10]),
@@ -417,8 +417,8 @@ proptest! {
             let state = states.entry(entity).or_insert_with(|| EntityState::new(kind));
             let view = state.version().map(|_| state.view());
             let Some(fields) = sequential_write(entity, view.as_ref(), op.a, op.b, step) else { continue };
-            let base = state.version();
-            if let Some(v) = base {
+            let base = state.seen();
+            if let Some(v) = base.highest() {
                 clocks[r].observe(v, phys, NO_SKEW_LIMIT).unwrap();
             }
             let hlc = clocks[r].tick(phys);
@@ -468,8 +468,8 @@ proptest! {
         let mut clocks: Vec<HlcClock> = (0..3u8).map(|n| HlcClock::new(device(n))).collect();
         let mut base_state = EntityState::new(kind);
         let mut t = 1_000_000;
-        let mk = |clock: &mut HlcClock, base: Option<Hlc>, phys: u64, fields: Vec<(&str, Value)>, n: u64| {
-            if let Some(v) = base {
+        let mk = |clock: &mut HlcClock, base: VersionVector, phys: u64, fields: Vec<(&str, Value)>, n: u64| {
+            if let Some(v) = base.highest() {
                 clock.observe(v, phys, NO_SKEW_LIMIT).unwrap();
             }
             let hlc = clock.tick(phys);
@@ -489,17 +489,17 @@ proptest! {
         for (n, (dev, f, v)) in prefix.iter().enumerate() {
             t += 10;
             let fname = ["name", "phone", field][usize::from(*f)];
-            let c = mk(&mut clocks[usize::from(*dev)], base_state.version(), t, vec![(fname, json!(v))], n as u64 + 1);
+            let c = mk(&mut clocks[usize::from(*dev)], base_state.seen(), t, vec![(fname, json!(v))], n as u64 + 1);
             base_state.apply(&c);
         }
-        let v0 = base_state.version();
+        let v0 = base_state.seen();
         let (d1, d2) = (usize::from(devices.0), usize::from((devices.0 + devices.1) % 3));
         let (x1, x2) = (json!(NAMES[values.0]), json!(NAMES[(values.0 + values.1) % 3]));
         let mut f1 = vec![(field, x1.clone())];
         if with_phone {
             f1.push(("phone", json!("110")));
         }
-        let c1 = mk(&mut clocks[d1], v0, t + 10 + times.0, f1, 100);
+        let c1 = mk(&mut clocks[d1], v0.clone(), t + 10 + times.0, f1, 100);
         let c2 = mk(&mut clocks[d2], v0, t + 10 + times.1, vec![(field, x2.clone())], 101);
         let winner = if c1.hlc > c2.hlc { &x1 } else { &x2 };
 
@@ -557,7 +557,7 @@ fn generator_reaches_every_conflict_kind() {
         // Writes to one entity whose bases show neither saw the other.
         for (i, a) in run.changes.iter().enumerate() {
             for b in &run.changes[i + 1..] {
-                if a.entity_id == b.entity_id && a.base < Some(b.hlc) && b.base < Some(a.hlc) {
+                if a.entity_id == b.entity_id && !a.base.covers(b.hlc) && !b.base.covers(a.hlc) {
                     concurrent_pairs += 1;
                 }
             }

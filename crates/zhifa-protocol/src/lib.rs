@@ -10,13 +10,13 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use zhifa_core::change::{Change, ChangeOp, EntityKind};
-use zhifa_core::hlc::Hlc;
+use zhifa_core::hlc::{Hlc, VersionVector};
 use zhifa_core::ids::ChangeId;
 
 /// Path prefix of this version.
 pub const API_PREFIX: &str = "/api/v1";
 /// Schema version of the records this build writes.
-pub const SCHEMA_VERSION: u32 = 1;
+pub const SCHEMA_VERSION: u32 = 2;
 /// Header carrying the device id on signed requests.
 pub const HEADER_DEVICE: &str = "x-zhifa-device";
 /// Header carrying the Ed25519 signature of a push.
@@ -139,7 +139,9 @@ pub struct WireChange {
     pub fields: BTreeMap<String, Value>,
     /// HLC (`Hlc::encode`).
     pub hlc: String,
-    /// Version the writer saw.
+    /// What the writer had seen of the row: a version vector, its entries' HLC texts joined
+    /// by `,` (`VersionVector::encode`; schema 2). Schema-1 clients send one HLC, read as a
+    /// vector of one entry.
     #[serde(default)]
     pub base: Option<String>,
     /// County the device computed (the server recomputes scope itself).
@@ -177,7 +179,7 @@ impl WireChange {
             .to_owned(),
             fields: c.fields.clone(),
             hlc: c.hlc.encode(),
-            base: c.base.map(|b| b.encode()),
+            base: (!c.base.is_empty()).then(|| c.base.encode()),
             county_code: c.county_code.clone(),
             wall_ms: c.wall_ms,
             extra: Extra::new(),
@@ -202,7 +204,13 @@ impl WireChange {
             },
             fields: self.fields.clone(),
             hlc: Hlc::decode(&self.hlc).map_err(|_| bad("HLC"))?,
-            base: self.base.as_deref().map(Hlc::decode).transpose().map_err(|_| bad("基础版本"))?,
+            base: self
+                .base
+                .as_deref()
+                .map(VersionVector::decode)
+                .transpose()
+                .map_err(|_| bad("基础版本"))?
+                .unwrap_or_default(),
             county_code: self.county_code.clone(),
             wall_ms: self.wall_ms,
         })
@@ -281,8 +289,13 @@ pub struct PulledEntity {
     pub fields: serde_json::Map<String, Value>,
     /// Tombstoned.
     pub deleted: bool,
-    /// Version (max HLC of applied writes), what the client records as the row's base.
+    /// Version (max HLC of applied writes).
     pub version: Option<String>,
+    /// What the merged state has seen, per device (`VersionVector::encode`; schema 2): what
+    /// the client records as the row's base. Absent from older servers: the client then
+    /// uses `version`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seen: Option<String>,
     /// Server sequence of the last change to this entity (the cursor).
     pub server_seq: i64,
     /// Open conflicts.
@@ -544,7 +557,7 @@ mod tests {
             op: ChangeOp::Upsert,
             fields: [("status".to_owned(), Value::from("open"))].into_iter().collect(),
             hlc: h,
-            base: None,
+            base: VersionVector::new(),
             county_code: Some("141181".into()),
             wall_ms: 9,
         };

@@ -115,6 +115,11 @@ fn goldens() {
                 fields: [("name".to_owned(), json!("吕梁孝义鑫达钢铁有限公司"))].into_iter().collect(),
                 deleted: false,
                 version: Some("001764400000000-00000000-019a2b3c-0000-7000-8000-0000000000d1".into()),
+                seen: Some(
+                    "001764300000000-00000000-019a2b3c-0000-7000-8000-0000000000a1,\
+                     001764400000000-00000000-019a2b3c-0000-7000-8000-0000000000d1"
+                        .into(),
+                ),
                 server_seq: 7,
                 conflicts: vec![WireConflict {
                     field: "name".into(),
@@ -245,4 +250,34 @@ fn added_fields_default_when_an_older_peer_omits_them() {
     v.as_object_mut().unwrap().remove("county_code");
     let c: WireChange = serde_json::from_value(v).unwrap();
     assert_eq!((c.base, c.county_code), (None, None));
+}
+
+/// Schema 2 sends the base as a version vector (`,`-joined HLCs); the single HLC a schema-1
+/// client sends is a vector of one entry. Both convert to the core change and back.
+#[test]
+fn a_base_is_a_version_vector_and_a_single_hlc_is_one_entry() {
+    let one = change();
+    let core = one.to_core().unwrap();
+    assert_eq!(core.base.entries().len(), 1);
+    assert_eq!(WireChange::from_core(42, &core).base, one.base);
+
+    let (other, mine) = (
+        "001764200000000-00000001-019a2b3c-0000-7000-8000-0000000000a1",
+        "001764300000000-00000003-019a2b3c-0000-7000-8000-0000000000d1",
+    );
+    // Sent in any order, with a device twice: its highest entry, sorted by device.
+    let mut many = change();
+    many.base = Some(format!("{mine},{other},001764100000000-00000000-019a2b3c-0000-7000-8000-0000000000a1"));
+    let core = many.to_core().unwrap();
+    assert_eq!(core.base.entries().len(), 2);
+    assert_eq!(WireChange::from_core(42, &core).base, Some(format!("{other},{mine}")));
+
+    let mut none = change();
+    none.base = None;
+    assert!(none.to_core().unwrap().base.is_empty());
+    assert_eq!(WireChange::from_core(42, &none.to_core().unwrap()).base, None);
+
+    let mut bad = change();
+    bad.base = Some(format!("{mine},not-a-clock"));
+    assert!(bad.to_core().is_err(), "a malformed entry refuses the change");
 }

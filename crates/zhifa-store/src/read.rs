@@ -7,7 +7,7 @@ use zhifa_core::checklist::CheckItem;
 use zhifa_core::document::DocumentType;
 use zhifa_core::enterprise::Enterprise;
 use zhifa_core::hazard::Hazard;
-use zhifa_core::hlc::Hlc;
+use zhifa_core::hlc::{Hlc, VersionVector};
 use zhifa_core::ids::ChangeId;
 use zhifa_core::law::LawArticle;
 
@@ -286,7 +286,11 @@ impl Replica {
                     op: if op == "delete" { ChangeOp::Delete } else { ChangeOp::Upsert },
                     fields: parse("changes", &cid, &fields)?,
                     hlc: Hlc::decode(&hlc).map_err(|_| bad("HLC"))?,
-                    base: base.map(|b| Hlc::decode(&b)).transpose().map_err(|_| bad("基础版本"))?,
+                    base: base
+                        .map(|b| VersionVector::decode(&b))
+                        .transpose()
+                        .map_err(|_| bad("基础版本"))?
+                        .unwrap_or_default(),
                     county_code: county,
                     wall_ms: wall as u64,
                 },

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 use rusqlite::{OptionalExtension, params};
 use serde_json::{Map, Value};
 use zhifa_core::change::EntityKind;
-use zhifa_core::hlc::Hlc;
+use zhifa_core::hlc::{Hlc, VersionVector};
 
 use crate::{Replica, Result, StoreError, search};
 
@@ -29,6 +29,10 @@ pub struct RemoteEntity {
     pub deleted: bool,
     /// Server version (HLC text).
     pub version: Option<String>,
+    /// What the server's merged state has seen (version-vector text); the base of the next
+    /// local write. `None` from servers before protocol schema 2 (then `version` is used).
+    #[serde(default)]
+    pub seen: Option<String>,
     /// Server sequence (cursor).
     pub server_seq: i64,
     /// Open conflicts the server holds for this entity (shown to the inspector).
@@ -249,12 +253,15 @@ impl Replica {
                 deleted |= *local_delete;
             }
             let data = Value::Object(fields.clone()).to_string();
-            let hlc = it.version.clone().unwrap_or_default();
-            let existing: Option<i64> = tx
-                .prepare_cached(&format!("SELECT pk FROM {table} WHERE id = ?1"))?
-                .query_row([&it.id], |r| r.get(0))
+            let existing: Option<(i64, String)> = tx
+                .prepare_cached(&format!("SELECT pk, hlc FROM {table} WHERE id = ?1"))?
+                .query_row([&it.id], |r| Ok((r.get(0)?, r.get(1)?)))
                 .optional()?;
-            let pk = match existing {
+            // What the row's next local write has seen: the server's state, and whatever this
+            // replica had seen of the row already (its own unacknowledged writes included).
+            let hlc =
+                seen_text([it.seen.as_deref().or(it.version.as_deref()), existing.as_ref().map(|e| e.1.as_str())]);
+            let pk = match existing.map(|e| e.0) {
                 Some(pk) => {
                     tx.prepare_cached(&format!(
                         "UPDATE {table} SET data = ?2, hlc = ?3, county_code = ?4, deleted = ?5 WHERE pk = ?1"
@@ -364,4 +371,16 @@ impl Replica {
         }
         Ok(out)
     }
+}
+
+/// The version-vector text of what `parts` (each a vector text or one HLC) have seen
+/// together; unreadable parts count as nothing seen.
+pub(crate) fn seen_text<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+    let mut v = VersionVector::new();
+    for p in parts.into_iter().flatten() {
+        if let Ok(x) = VersionVector::decode(p) {
+            v.merge(&x);
+        }
+    }
+    v.encode()
 }

@@ -10,6 +10,7 @@ use zhifa_core::hlc::HlcClock;
 use zhifa_core::ids::{ChangeId, EnterpriseId, IdSource, IdSourceExt};
 
 use crate::entity::{Entity, Scope};
+use crate::sync_support::seen_text;
 use crate::{Result, StoreError, search};
 
 /// What a put did.
@@ -130,6 +131,9 @@ impl<'a> Writer<'a> {
             None => (PutOutcome::Inserted, None, 0),
         };
         let hlc = self.clock.tick(self.now_ms);
+        // The row now records what its next write will have seen: what this one had seen,
+        // and this write.
+        let seen = seen_text([base.as_deref(), Some(&hlc.encode())]);
         let data = serde_json::to_string(&new).map_err(|source| StoreError::Json {
             entity: E::TABLE,
             id: id.clone(),
@@ -141,7 +145,7 @@ impl<'a> Writer<'a> {
                     "INSERT INTO {} (id, data, hlc, county_code) VALUES (?1, ?2, ?3, ?4)",
                     E::TABLE
                 ))?
-                .execute(params![id, data, hlc.encode(), county])?;
+                .execute(params![id, data, seen, county])?;
             self.tx.last_insert_rowid()
         } else {
             self.tx
@@ -149,7 +153,7 @@ impl<'a> Writer<'a> {
                     "UPDATE {} SET data = ?2, hlc = ?3, county_code = ?4, deleted = 0 WHERE pk = ?1",
                     E::TABLE
                 ))?
-                .execute(params![pk, data, hlc.encode(), county])?;
+                .execute(params![pk, data, seen, county])?;
             pk
         };
         if E::KIND == EntityKind::Enterprise {
@@ -174,9 +178,10 @@ impl<'a> Writer<'a> {
             .optional()?;
         let Some((pk, county, base)) = row else { return Ok(false) };
         let hlc = self.clock.tick(self.now_ms);
+        let seen = seen_text([Some(base.as_str()), Some(&hlc.encode())]);
         self.tx
             .prepare_cached(&format!("UPDATE {} SET deleted = 1, hlc = ?2 WHERE pk = ?1", E::TABLE))?
-            .execute(params![pk, hlc.encode()])?;
+            .execute(params![pk, seen])?;
         if E::KIND == EntityKind::Enterprise {
             self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
         }
@@ -245,6 +250,8 @@ impl<'a> Writer<'a> {
         county: Option<String>,
     ) -> Result<()> {
         let change_id: ChangeId = self.ids.next();
+        // Stored as version-vector text (a row written before vectors holds one HLC).
+        let base = base.map(|b| seen_text([Some(b)])).filter(|b| !b.is_empty());
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (change_id, entity, entity_id, op, fields, hlc, base_hlc, device_id, county_code, wall_ms) \

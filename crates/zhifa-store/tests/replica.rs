@@ -4,6 +4,7 @@ use std::path::Path;
 
 use zhifa_core::division::Area;
 use zhifa_core::enterprise::{Enterprise, EnterpriseData, GeoPoint, OperatingStatus};
+use zhifa_core::hlc::VersionVector;
 use zhifa_core::ids::SeededIds;
 use zhifa_core::industry::{IndustryCode, SupervisionCategory};
 use zhifa_store::{MIGRATION_COUNT, PutOutcome, Replica, StoreError, schema_sql};
@@ -132,8 +133,8 @@ fn writes_record_per_field_changes() {
     assert_eq!(last.fields.keys().collect::<Vec<_>>(), ["phone"]);
     assert_eq!(last.county_code.as_deref(), Some("141181"));
     assert!(changes[0].1.hlc < last.hlc);
-    assert_eq!(changes[0].1.base, None, "a new row has no base");
-    assert_eq!(last.base, Some(changes[0].1.hlc), "an edit is based on the version it replaced");
+    assert!(changes[0].1.base.is_empty(), "a new row has no base");
+    assert_eq!(last.base, VersionVector::from(changes[0].1.hlc), "an edit has seen the write it replaced");
     assert_eq!(last.hlc.device, r.device_id());
 
     let e: Enterprise = r.get(&id.to_string()).unwrap().unwrap();

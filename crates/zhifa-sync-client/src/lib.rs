@@ -167,6 +167,7 @@ pub(crate) fn remote(it: &zhifa_protocol::PulledEntity) -> Option<RemoteEntity> 
         fields: it.fields.clone(),
         deleted: it.deleted,
         version: it.version.clone(),
+        seen: it.seen.clone(),
         server_seq: it.server_seq,
         conflicts: it
             .conflicts

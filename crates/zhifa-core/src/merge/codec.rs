@@ -3,10 +3,11 @@
 //! The JSON form repeats a 60-character HLC text and its base in every write; here each
 //! distinct (HLC, base) pair is stored once per entity and the writes refer to it by index,
 //! devices are stored once as 16 bytes, numbers are LEB128 varints, and the values stay
-//! JSON text (they are what the view shows). Layout, version 1:
+//! JSON text (they are what the view shows). Layout, version 2 (version 1, tag 0xB1, differs
+//! only in the base: one varint, 0 = none, else clock index + 1; it is still read):
 //!
 //! ```text
-//! 0xB1                                  format tag (never `{`: legacy JSON states start with it)
+//! 0xB3                                  format tag (never `{`: legacy JSON states start with it)
 //! 1 byte                                entity kind (its position in `EntityKind::ALL`)
 //! varint n, n × 16 bytes                devices
 //! varint n, n × (varint wall_ms, varint counter, varint device index)   clocks
@@ -15,7 +16,7 @@
 //!     [varint len, bytes]               0 = the name as text follows
 //!     varint n, n × write:
 //!         varint clock index            HLC of the write
-//!         varint base                   0 = none, else clock index + 1
+//!         varint n, n × varint          base: its version vector's entries, as clock indexes
 //!         varint len, bytes             value as JSON text
 //! ```
 //!
@@ -27,11 +28,13 @@ use serde_json::Value;
 
 use super::{EntityState, Write, validate};
 use crate::change::EntityKind;
-use crate::hlc::Hlc;
+use crate::hlc::{Hlc, VersionVector};
 use crate::ids::DeviceId;
 
-/// First byte of the binary form.
+/// First byte of the binary form of version 1 (a scalar base), still read.
 pub const FORMAT_V1: u8 = 0xB1;
+/// First byte of the binary form written now (version 2: version-vector bases).
+pub const FORMAT_V2: u8 = 0xB3;
 
 /// Why bytes are not a valid encoded state.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -215,12 +218,10 @@ impl EntityState {
             for w in &reg.writes {
                 let i = index_of(w.hlc, &mut devices, &mut clocks);
                 put_varint(&mut body, i);
-                match w.base {
-                    None => put_varint(&mut body, 0),
-                    Some(b) => {
-                        let j = index_of(b, &mut devices, &mut clocks);
-                        put_varint(&mut body, j + 1);
-                    }
+                put_varint(&mut body, w.base.entries().len() as u64);
+                for b in w.base.entries() {
+                    let j = index_of(*b, &mut devices, &mut clocks);
+                    put_varint(&mut body, j);
                 }
                 // Serializing a `Value` into a Vec cannot fail.
                 value.clear();
@@ -229,7 +230,7 @@ impl EntityState {
             }
         }
         let mut out = Vec::with_capacity(body.len() + 32 + 16 * devices.len() + 10 * clocks.len());
-        out.push(FORMAT_V1);
+        out.push(FORMAT_V2);
         out.push(EntityKind::ALL.iter().position(|k| *k == self.kind).unwrap_or(0) as u8);
         put_varint(&mut out, devices.len() as u64);
         for d in &devices {
@@ -250,9 +251,11 @@ impl EntityState {
     /// rules.
     pub fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let mut r = Reader { buf: bytes, pos: 0 };
-        if r.bytes(1)? != [FORMAT_V1] {
-            return Err(r.err("未知的格式标记"));
-        }
+        let v1 = match r.bytes(1)? {
+            [FORMAT_V1] => true,
+            [FORMAT_V2] => false,
+            _ => return Err(r.err("未知的格式标记")),
+        };
         let code = r.bytes(1)?[0];
         let kind = *EntityKind::ALL.get(usize::from(code)).ok_or_else(|| r.err("未知的实体类型"))?;
         let n = r.len()?;
@@ -280,9 +283,21 @@ impl EntityState {
             let writes = r.len()?;
             for _ in 0..writes {
                 let hlc = *clocks.get(r.varint()? as usize).ok_or_else(|| r.err("时钟序号越界"))?;
-                let base = match r.varint()? {
-                    0 => None,
-                    j => Some(*clocks.get(j as usize - 1).ok_or_else(|| r.err("时钟序号越界"))?),
+                let clock =
+                    |r: &Reader<'_>, j: u64| clocks.get(j as usize).copied().ok_or_else(|| r.err("时钟序号越界"));
+                let base = if v1 {
+                    match r.varint()? {
+                        0 => VersionVector::new(),
+                        j => VersionVector::from(clock(&r, j - 1)?),
+                    }
+                } else {
+                    let n = r.len()?;
+                    let mut base = VersionVector::new();
+                    for _ in 0..n {
+                        let j = r.varint()?;
+                        base.observe(clock(&r, j)?);
+                    }
+                    base
                 };
                 let n = r.len()?;
                 let value: Value = serde_json::from_slice(r.bytes(n)?).map_err(|_| r.err("字段值不是JSON"))?;
@@ -317,7 +332,7 @@ mod tests {
             op: ChangeOp::Upsert,
             fields: fields.as_object().unwrap().clone().into_iter().collect(),
             hlc: hlc(wall, dev),
-            base: base.map(|(w, d)| hlc(w, d)),
+            base: base.map(|(w, d)| hlc(w, d)).into(),
             county_code: None,
             wall_ms: wall,
         }
@@ -343,11 +358,32 @@ mod tests {
         s
     }
 
+    /// Version 1 (a scalar base), as schema-4 servers wrote it: still read, its base a
+    /// vector of one entry.
+    #[test]
+    fn version_1_bytes_decode_with_a_one_entry_base() {
+        let dev = DeviceId(uuid::Uuid::from_bytes([7; 16]));
+        let kind = EntityKind::ALL.iter().position(|k| *k == EntityKind::Enterprise).unwrap() as u8;
+        let mut b = vec![FORMAT_V1, kind, 1];
+        b.extend_from_slice(dev.0.as_bytes());
+        b.extend_from_slice(&[2, 5, 0, 0, 9, 0, 0]); // clocks (5, 0, dev) and (9, 0, dev)
+        b.extend_from_slice(&[1, 0, 5]); // one field, named in text: "phone"
+        b.extend_from_slice(b"phone");
+        b.extend_from_slice(&[1, 1, 1, 3]); // one write: clock 1, base clock 0 + 1, 3 bytes
+        b.extend_from_slice(b"\"1\"");
+        let s = EntityState::decode(&b).unwrap();
+        let w = &s.registers()["phone"].writes()[0];
+        assert_eq!(w.hlc, Hlc { wall_ms: 9, counter: 0, device: dev });
+        assert_eq!(w.base, VersionVector::from(Hlc { wall_ms: 5, counter: 0, device: dev }));
+        assert_eq!(s.encode()[0], FORMAT_V2, "written back in version 2");
+        assert_eq!(EntityState::decode(&s.encode()).unwrap(), s);
+    }
+
     #[test]
     fn round_trip_keeps_every_write_and_the_view() {
         let s = sample();
         let bytes = s.encode();
-        assert_eq!(bytes[0], FORMAT_V1);
+        assert_eq!(bytes[0], FORMAT_V2);
         let back = EntityState::decode(&bytes).unwrap();
         assert_eq!(back, s);
         assert_eq!(back.view(), s.view());
