@@ -1,12 +1,14 @@
 //! Order-independent merge of change records into entity state (server and tablet).
 //!
-//! Every field of an entity is a *register* of [`Write`]s (value, HLC, base version). A
-//! write *dominates* another when its writer had seen it (`w.base >= Some(v.hlc)`). What a
-//! register keeps and how its value is read depend on the field's [`MergeRule`]:
+//! Every field of an entity is a *register* of [`Write`]s (value, HLC, base: the version
+//! vector of what the writer had seen). A write *dominates* another when its writer had seen
+//! it (`w.base.covers(v.hlc)`). What a register keeps and how its value is read depend on the
+//! field's [`MergeRule`]:
 //!
 //! - ordinary fields: last writer (by HLC) wins, never a conflict;
-//! - legal fields: all writes nobody has superseded are kept; different values among them
-//!   are a [`ConflictKind::Concurrent`] conflict, the provisional value is the highest HLC;
+//! - legal fields: every write is kept; different values among the live ones (those no
+//!   other write dominates) are a [`ConflictKind::Concurrent`] conflict, the provisional
+//!   value is the highest HLC;
 //! - immutable fields: the first write (lowest HLC) is the value, a different later value
 //!   is kept and flagged ([`ConflictKind::ImmutableChanged`]);
 //! - workflow statuses: the furthest status wins, a later write to an earlier status is a
@@ -150,8 +152,7 @@ impl Register {
             Ok(i) => {
                 // The same HLC is the same write. Should two different writes share one
                 // (a device clock reset), keep the greater by (base, value) so the choice
-                // does not depend on arrival order; the greater base dominates at least
-                // as much, which keeps the antichain rule order-independent too.
+                // does not depend on arrival order.
                 if same_hlc_order(&w, &self.writes[i]) != Ordering::Greater {
                     return false;
                 }
