@@ -20,13 +20,18 @@ use zhifa_server::db::DbUrl;
 use zhifa_server::sync::{self, SyncConfig};
 use zhifa_sync_client::sim::{SimConfig, run};
 
-fn vm_hwm_mb(pid: u32) -> f64 {
+/// A memory figure of `/proc/PID/status` (`VmHWM`: peak resident, `VmRSS`: resident now), MB.
+fn proc_mb(pid: u32, key: &str) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
-            s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+            s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
         })
         .map_or(0.0, |kb| kb / 1024.0)
+}
+
+fn vm_hwm_mb(pid: u32) -> f64 {
+    proc_mb(pid, "VmHWM:")
 }
 
 fn file_size(p: &std::path::Path) -> u64 {
@@ -42,6 +47,9 @@ fn remove_store(p: &std::path::Path) {
 }
 
 fn main() {
+    if let Some(file) = std::env::var_os("ZHIFA_BENCH_AUTOMERGE_CHILD") {
+        return automerge_child(std::path::Path::new(&file));
+    }
     let full = std::env::var_os("ZHIFA_BENCH_FULL").is_some();
     let (counties, per) = if full { (13, 25) } else { (3, 4) };
     let devices = counties * per;
@@ -343,7 +351,121 @@ fn main() {
     let Some((summary, night_s, server_rss, seeded_size)) = night else { return };
     let wire_bytes = summary.bytes_up as f64 / n_changes as f64;
 
-    // (b) automerge: one document per tablet (its writes), merged into the server's document.
+    // (b) automerge, in a child process of its own (this binary again) so its peak resident
+    // memory is its own: it loads the same changes and builds and merges the documents.
+    let changes_file = dir.path().join("changes.json");
+    std::fs::write(&changes_file, serde_json::to_vec(&changes).unwrap()).unwrap();
+    let child = Command::new(std::env::current_exe().unwrap())
+        .env("ZHIFA_BENCH_AUTOMERGE_CHILD", &changes_file)
+        .output()
+        .unwrap();
+    assert!(child.status.success(), "{}", String::from_utf8_lossy(&child.stderr));
+    let am: Vec<f64> = String::from_utf8_lossy(&child.stdout)
+        .lines()
+        .find_map(|l| l.strip_prefix("automerge "))
+        .expect("automerge figures")
+        .split_whitespace()
+        .map(|x| x.parse().unwrap())
+        .collect();
+    let (am_apply_s, am_merge_s, am_bytes, am_storage, am_rss, am_rss_loaded) =
+        (am[0], am[1], am[2] as usize, am[3] as usize, am[4], am[5]);
+
+    println!("county night: {devices} tablets ({counties} counties × {per}), 1 offline day, seed 42");
+    println!(
+        "  night wall {night_s:.1} s (login, pulls, pushes, convergence check); {} changes ({field_changes} field changes); converged {}; conflicts raised {}; peak server RSS {server_rss:.0} MB; server file after seed {:.1} MB",
+        n_changes,
+        summary.converged,
+        summary.conflicts_raised,
+        seeded_size as f64 / 1e6
+    );
+    // Peak RSS: the real server's over the whole night (the merge as it runs there);
+    // automerge's child process, which holds only the changes and the documents.
+    println!(
+        "{:<34} {:>16} {:>14} {:>16} {:>10} {:>14}",
+        "system", "field changes/s", "bytes/change", "storage bytes", "vs plain", "peak RSS MB"
+    );
+    println!(
+        "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2} {:>14.0}",
+        "zhifa merge (replay, no HTTP)",
+        field_changes as f64 / ours_s,
+        wire_bytes,
+        ours_storage,
+        ours_storage as f64 / plain_size as f64,
+        server_rss
+    );
+    for (g, secs) in grouped.iter().skip(1) {
+        println!(
+            "{:<34} {:>16.0} {:>14} {:>16} {:>10} {:>14}",
+            format!("zhifa merge, {g} pushes per commit"),
+            field_changes as f64 / secs,
+            "",
+            "",
+            "",
+            ""
+        );
+    }
+    println!(
+        "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2} {:>14.0}",
+        "automerge 0.12 (apply + merge)",
+        field_changes as f64 / (am_apply_s + am_merge_s),
+        am_bytes as f64 / n_changes as f64,
+        am_storage,
+        am_storage as f64 / plain_size as f64,
+        am_rss
+    );
+    println!(
+        "{:<34} {:>16.0} {:>14} {:>16} {:>10} {:>14}",
+        "raw SQLite insert (limit)",
+        field_changes as f64 / raw_s,
+        "-",
+        file_size(&raw),
+        "-",
+        "-"
+    );
+    println!(
+        "{:<34} {:>16.0} {:>14} {:>16} {:>10} {:>14}",
+        "raw insert, per-batch FULL commits",
+        field_changes as f64 / raw_durable_s,
+        "-",
+        file_size(&raw_durable),
+        "-",
+        "-"
+    );
+    println!(
+        "{:<34} {:>16} {:>14} {:>16} {:>10.2} {:>14}",
+        "plain table of final rows", "-", "-", plain_size, 1.0, "-"
+    );
+    println!(
+        "  zhifa merge / raw insert: {:.0} % (single transaction), {:.0} % (per-batch FULL commits)",
+        100.0 * raw_s / ours_s,
+        100.0 * raw_durable_s / ours_s
+    );
+    for (g, secs) in grouped.iter().skip(1) {
+        println!(
+            "  zhifa merge with {g} pushes per commit / raw insert: {:.0} % (single transaction), {:.0} % (per-batch FULL commits)",
+            100.0 * raw_s / secs,
+            100.0 * raw_durable_s / secs
+        );
+    }
+    println!(
+        "  automerge (child process): peak RSS {am_rss:.0} MB, {am_rss_loaded:.0} MB of it after loading the changes, before the documents"
+    );
+    println!(
+        "  automerge: apply {am_apply_s:.3} s, merge {am_merge_s:.3} s; zhifa replay {ours_s:.3} s; raw {raw_s:.3} s; raw per batch {raw_durable_s:.3} s"
+    );
+}
+
+/// The automerge anchor, run in a child process: loads the night's changes from
+/// `ZHIFA_BENCH_AUTOMERGE_CHILD`, builds one document per tablet, merges them into a server
+/// document, prints `automerge APPLY_S MERGE_S SAVED_BYTES SERVER_DOC_BYTES PEAK_RSS_MB
+/// RSS_AFTER_LOADING_MB`.
+fn automerge_child(changes_file: &std::path::Path) {
+    let changes: Vec<(String, WireChange)> = serde_json::from_slice(&std::fs::read(changes_file).unwrap()).unwrap();
+    let mut by_device: std::collections::BTreeMap<String, Vec<WireChange>> = Default::default();
+    for (d, c) in changes {
+        by_device.entry(d).or_default().push(c);
+    }
+    let rss_loaded = proc_mb(std::process::id(), "VmRSS:");
     let t = Instant::now();
     let mut docs = Vec::new();
     for cs in by_device.values() {
@@ -370,75 +492,8 @@ fn main() {
     }
     let am_merge_s = t.elapsed().as_secs_f64();
     let am_storage = server_doc.save().len();
-
-    println!("county night: {devices} tablets ({counties} counties × {per}), 1 offline day, seed 42");
     println!(
-        "  night wall {night_s:.1} s (login, pulls, pushes, convergence check); {} changes ({field_changes} field changes); converged {}; conflicts raised {}; peak server RSS {server_rss:.0} MB; server file after seed {:.1} MB",
-        n_changes,
-        summary.converged,
-        summary.conflicts_raised,
-        seeded_size as f64 / 1e6
-    );
-    println!(
-        "{:<34} {:>16} {:>14} {:>16} {:>10}",
-        "system", "field changes/s", "bytes/change", "storage bytes", "vs plain"
-    );
-    println!(
-        "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2}",
-        "zhifa merge (replay, no HTTP)",
-        field_changes as f64 / ours_s,
-        wire_bytes,
-        ours_storage,
-        ours_storage as f64 / plain_size as f64
-    );
-    for (g, secs) in grouped.iter().skip(1) {
-        println!(
-            "{:<34} {:>16.0} {:>14} {:>16} {:>10}",
-            format!("zhifa merge, {g} pushes per commit"),
-            field_changes as f64 / secs,
-            "",
-            "",
-            ""
-        );
-    }
-    println!(
-        "{:<34} {:>16.0} {:>14.0} {:>16} {:>10.2}",
-        "automerge 0.12 (apply + merge)",
-        field_changes as f64 / (am_apply_s + am_merge_s),
-        am_bytes as f64 / n_changes as f64,
-        am_storage,
-        am_storage as f64 / plain_size as f64
-    );
-    println!(
-        "{:<34} {:>16.0} {:>14} {:>16} {:>10}",
-        "raw SQLite insert (limit)",
-        field_changes as f64 / raw_s,
-        "-",
-        file_size(&raw),
-        "-"
-    );
-    println!(
-        "{:<34} {:>16.0} {:>14} {:>16} {:>10}",
-        "raw insert, per-batch FULL commits",
-        field_changes as f64 / raw_durable_s,
-        "-",
-        file_size(&raw_durable),
-        "-"
-    );
-    println!("{:<34} {:>16} {:>14} {:>16} {:>10.2}", "plain table of final rows", "-", "-", plain_size, 1.0);
-    println!(
-        "  zhifa merge / raw insert: {:.0} % (single transaction), {:.0} % (per-batch FULL commits)",
-        100.0 * raw_s / ours_s,
-        100.0 * raw_durable_s / ours_s
-    );
-    for (g, secs) in grouped.iter().skip(1) {
-        println!(
-            "  zhifa merge with {g} pushes per commit / raw insert: {:.0} % (single transaction), {:.0} % (per-batch FULL commits)",
-            100.0 * raw_s / secs,
-            100.0 * raw_durable_s / secs
-        );
-    }
-    println!(
-        "  automerge: apply {am_apply_s:.3} s, merge {am_merge_s:.3} s; zhifa replay {ours_s:.3} s; raw {raw_s:.3} s; raw per batch {raw_durable_s:.3} s"
+        "automerge {am_apply_s} {am_merge_s} {am_bytes} {am_storage} {} {rss_loaded}",
+        vm_hwm_mb(std::process::id())
     );
 }
