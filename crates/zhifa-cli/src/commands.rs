@@ -355,10 +355,18 @@ pub(crate) fn sim(
     conflict_rate: u32,
     seed: u64,
     faults: bool,
+    parallel: usize,
     json: bool,
 ) -> Result<ExitCode> {
-    if devices == 0 || devices > 1000 || days == 0 || days > 30 || conflict_rate > 100 {
-        anyhow::bail!("参数超出范围：平板 1–1000 台，天数 1–30，冲突比例 0–100");
+    if devices == 0
+        || devices > 1000
+        || days == 0
+        || days > 30
+        || conflict_rate > 100
+        || parallel == 0
+        || parallel > 1000
+    {
+        anyhow::bail!("参数超出范围：平板 1–1000 台，天数 1–30，冲突比例 0–100，同时上传 1–1000 台");
     }
     let cfg = zhifa_sync_client::sim::SimConfig {
         devices,
@@ -366,6 +374,7 @@ pub(crate) fn sim(
         conflict_pct: conflict_rate,
         seed,
         faults,
+        parallel,
         ..Default::default()
     };
     let dir = tempfile::tempdir()?;

@@ -90,6 +90,9 @@ enum Command {
         /// 注入故障（确认丢失、拉取中途崩溃、随机批次大小）
         #[arg(long)]
         faults: bool,
+        /// 夜间同时上传的平板数（1：逐台上传；注入故障时逐台上传）
+        #[arg(long, default_value_t = 1)]
+        parallel: usize,
         /// 以 JSON 输出
         #[arg(long)]
         json: bool,
@@ -156,8 +159,8 @@ fn main() -> ExitCode {
         Command::Tour { db } => commands::tour(&db),
         Command::Doc { what } => doc::run(what),
         Command::Print(args) => print::run(args),
-        Command::Sim { server, devices, days, conflict_rate, seed, faults, json } => {
-            commands::sim(&server, devices, days, conflict_rate, seed, faults, json)
+        Command::Sim { server, devices, days, conflict_rate, seed, faults, parallel, json } => {
+            commands::sim(&server, devices, days, conflict_rate, seed, faults, parallel, json)
         }
         Command::Deadline { from, rule } => commands::deadline(&from, rule.as_deref()),
     };

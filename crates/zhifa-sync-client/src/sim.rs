@@ -40,6 +40,9 @@ pub struct SimConfig {
     pub updates_per_day: usize,
     /// Inject faults (lost acks, crash between staging and applying a pull, random batch sizes).
     pub faults: bool,
+    /// Tablets pushing at the same time in a night (1: one after another). With faults the
+    /// pushes stay one after another.
+    pub parallel: usize,
 }
 
 impl Default for SimConfig {
@@ -52,6 +55,7 @@ impl Default for SimConfig {
             inspections_per_day: 2,
             updates_per_day: 5,
             faults: false,
+            parallel: 1,
         }
     }
 }
@@ -86,6 +90,9 @@ pub struct SimSummary {
     pub json_bytes_down: u64,
     /// Wall time of the whole run.
     pub wall_ms: u64,
+    /// Wall time of the nights' push phases alone (every tablet's upload), ms.
+    #[serde(default)]
+    pub push_ms: u64,
     /// Replicas compared.
     pub replicas: usize,
     /// First differences found, for diagnosis.
@@ -154,12 +161,33 @@ async fn server_view(
     }
 }
 
-async fn night(tablets: &mut [Tablet], rng: &mut Rng, faults: bool, total: &mut SimSummary) -> Result<(), SyncError> {
+async fn night(
+    tablets: &mut [Tablet],
+    rng: &mut Rng,
+    faults: bool,
+    parallel: usize,
+    total: &mut SimSummary,
+) -> Result<(), SyncError> {
     let mut order: Vec<usize> = (0..tablets.len()).collect();
     for i in (1..order.len()).rev() {
         order.swap(i, rng.below(i + 1));
     }
-    for &i in &order {
+    let pushes = Instant::now();
+    if parallel > 1 && !faults {
+        // Waves of `parallel` tablets uploading at once (the county offices syncing together).
+        let mut slots: Vec<Option<&mut Tablet>> = tablets.iter_mut().map(Some).collect();
+        for wave in order.chunks(parallel) {
+            let uploads = wave.iter().filter_map(|&i| slots[i].take()).map(|t| async move {
+                let mut rep = SyncReport::default();
+                let r = t.client.push(&mut t.replica, &mut rep, &mut |_| {}).await;
+                r.map(|_| rep)
+            });
+            for rep in futures_util::future::join_all(uploads).await {
+                add(total, &rep?);
+            }
+        }
+    }
+    for &i in order.iter().filter(|_| parallel <= 1 || faults) {
         let t = &mut tablets[i];
         if faults {
             t.client.batch = 1 + rng.below(60);
@@ -181,6 +209,7 @@ async fn night(tablets: &mut [Tablet], rng: &mut Rng, faults: bool, total: &mut 
         }
         add(total, &rep);
     }
+    total.push_ms += pushes.elapsed().as_millis() as u64;
     // Everyone pulls after everyone pushed; with faults some tablets crash mid-pull.
     for &i in &order {
         let t = &mut tablets[i];
@@ -335,10 +364,10 @@ pub async fn run(server_url: &str, cfg: &SimConfig, workdir: &Path) -> Result<Si
             }
         }
         total.concurrent_same_field_edits += same_field_editors.values().filter(|s| s.len() > 1).count() as u64;
-        night(&mut tablets, &mut rng, cfg.faults, &mut total).await?;
+        night(&mut tablets, &mut rng, cfg.faults, cfg.parallel, &mut total).await?;
     }
     // A quiet final round so every tablet has every other tablet's last night.
-    night(&mut tablets, &mut rng, false, &mut total).await?;
+    night(&mut tablets, &mut rng, false, cfg.parallel, &mut total).await?;
 
     // Compare each replica with the server's view of its scope.
     let mut converged = true;
