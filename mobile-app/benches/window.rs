@@ -119,6 +119,9 @@ async fn run(n: usize) {
     s.tap("#finish-inspection").await;
     s.wait("#doc-record", 10).await;
     let preview = s.timed("document.getElementById('doc-record').click()", "#document-view img.page").await;
+    // Memory after the whole day's flow, while the window is still open: the app process and
+    // the WebKit processes it started (web content, network).
+    let memory = app_memory();
     s.close().await;
 
     println!("Tablet app in its window (Xvfb, WebKitWebDriver), {n} enterprises on the tablet");
@@ -140,4 +143,50 @@ async fn run(n: usize) {
         pct_ms(answers, 1.0)
     );
     println!("| generate and preview the 现场检查记录 | {preview:.0} ms |");
+    for (name, rss, hwm) in &memory {
+        println!("| memory of {name}: resident now / peak | {rss:.0} / {hwm:.0} MB |");
+    }
+    let (rss, hwm): (f64, f64) = memory.iter().fold((0.0, 0.0), |(a, b), m| (a + m.1, b + m.2));
+    println!("| memory, app and its WebKit processes together: resident now / sum of peaks | {rss:.0} / {hwm:.0} MB |");
+    let size = std::fs::metadata(APP).map_or(0, |m| m.len());
+    println!("| app binary (this build, with debug info) | {:.1} MB |", size as f64 / 1e6);
+    // Stripped, as it would ship (binutils' strip on a copy).
+    let stripped = dir.path().join("zhifa-tablet.stripped");
+    if std::process::Command::new("strip").arg("-o").arg(&stripped).arg(APP).status().is_ok_and(|s| s.success()) {
+        let size = std::fs::metadata(&stripped).map_or(0, |m| m.len());
+        println!("| app binary, stripped | {:.1} MB |", size as f64 / 1e6);
+    }
+}
+
+/// A figure of `/proc/PID/status` in MB.
+fn status_mb(pid: u32, key: &str) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines().find(|l| l.starts_with(key)).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok())
+        })
+        .map_or(0.0, |kb| kb / 1024.0)
+}
+
+/// The tablet app's process (`zhifa-tablet`) and the processes it started (WebKit's web
+/// content and network processes): (name, resident MB, peak resident MB).
+fn app_memory() -> Vec<(String, f64, f64)> {
+    let procs: Vec<(u32, u32, String)> = std::fs::read_dir("/proc")
+        .unwrap()
+        .filter_map(|e| e.ok()?.file_name().to_str()?.parse::<u32>().ok())
+        .filter_map(|pid| {
+            let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+            // `pid (comm) state ppid ...`: comm may hold spaces, so split after the last ')'.
+            let (head, rest) = stat.rsplit_once(')')?;
+            let comm = head.split_once('(')?.1.to_owned();
+            let ppid = rest.split_whitespace().nth(1)?.parse().ok()?;
+            Some((pid, ppid, comm))
+        })
+        .collect();
+    let Some(&(app, _, _)) = procs.iter().find(|p| p.2 == "zhifa-tablet") else { return Vec::new() };
+    procs
+        .iter()
+        .filter(|p| p.0 == app || p.1 == app)
+        .map(|(pid, _, comm)| (comm.clone(), status_mb(*pid, "VmRSS:"), status_mb(*pid, "VmHWM:")))
+        .collect()
 }
