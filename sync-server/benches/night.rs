@@ -30,10 +30,6 @@ fn proc_mb(pid: u32, key: &str) -> f64 {
         .map_or(0.0, |kb| kb / 1024.0)
 }
 
-fn vm_hwm_mb(pid: u32) -> f64 {
-    proc_mb(pid, "VmHWM:")
-}
-
 fn file_size(p: &std::path::Path) -> u64 {
     let wal = p.with_file_name(format!("{}-wal", p.file_name().unwrap().to_string_lossy()));
     std::fs::metadata(p).map(|m| m.len()).unwrap_or(0) + std::fs::metadata(wal).map(|m| m.len()).unwrap_or(0)
@@ -99,7 +95,7 @@ fn main() {
             let t = Instant::now();
             let summary = rt.block_on(run(&url, &cfg, &work)).unwrap();
             let night_s = t.elapsed().as_secs_f64();
-            let server_rss = vm_hwm_mb(server.id());
+            let server_rss = proc_mb(server.id(), "VmHWM:");
             assert!(summary.converged && summary.duplicates == 0, "{summary:?}");
 
             // The tablets' changes, as the server stored them (its audit trail).
@@ -521,6 +517,6 @@ fn automerge_child(changes_file: &std::path::Path) {
     let am_storage = server_doc.save().len();
     println!(
         "automerge {am_apply_s} {am_merge_s} {am_bytes} {am_storage} {} {rss_loaded}",
-        vm_hwm_mb(std::process::id())
+        proc_mb(std::process::id(), "VmHWM:")
     );
 }

@@ -214,8 +214,25 @@ type Key<'a> = (&'a str, &'a str);
 #[derive(Default)]
 pub struct Touch<'a> {
     entities: foldhash::HashMap<Key<'a>, Touched>,
-    /// Lookups of entities not loaded: their county, or `None` when not in the store.
-    counties: foldhash::HashMap<Key<'a>, Option<Option<String>>>,
+    /// Lookups of entities not loaded.
+    looked_up: foldhash::HashMap<Key<'a>, Lookup>,
+}
+
+/// What a lookup of an entity not loaded found, with the key hash computed for it (kept for
+/// the entity's load or insert: SHA-256 once per entity and batch).
+enum Lookup {
+    /// In the store, in this county.
+    Found(Option<String>, i64),
+    /// Not in the store.
+    Missing(i64),
+}
+
+impl Lookup {
+    fn key_hash(&self) -> i64 {
+        match self {
+            Lookup::Found(_, k) | Lookup::Missing(k) => *k,
+        }
+    }
 }
 
 impl<'a> Touch<'a> {
@@ -230,15 +247,18 @@ impl<'a> Touch<'a> {
         if let Some(t) = self.entities.get(&key) {
             return Ok(Some(t.county.clone()));
         }
-        if let Some(c) = self.counties.get(&key) {
-            return Ok(c.clone());
+        match self.looked_up.get(&key) {
+            Some(Lookup::Found(c, _)) => return Ok(Some(c.clone())),
+            Some(Lookup::Missing(_)) => return Ok(None),
+            None => {}
         }
+        let key_hash = entity_key(entity, id);
         let r = tx.query(
             "SELECT county_code FROM entities WHERE key_hash = $3 AND entity = $1 AND entity_id = $2",
-            &[P::T(entity.into()), P::T(id.into()), P::I(entity_key(entity, id))],
+            &[P::T(entity.into()), P::T(id.into()), P::I(key_hash)],
         )?;
         let c = r.first().map(|row| row[0].ot()).transpose()?;
-        self.counties.insert(key, c.clone());
+        self.looked_up.insert(key, c.clone().map_or(Lookup::Missing(key_hash), |c| Lookup::Found(c, key_hash)));
         Ok(c)
     }
 
@@ -247,17 +267,18 @@ impl<'a> Touch<'a> {
     pub fn load(&mut self, tx: &mut dyn Sql, kind: EntityKind, id: &'a str) -> AppResult<Option<&mut Touched>> {
         let key = (kind.as_str(), id);
         if !self.entities.contains_key(&key) {
-            if let Some(None) = self.counties.get(&key) {
-                // Looked up by `county_of` already: not in the store.
-                return Ok(None);
-            }
-            let key_hash = entity_key(kind.as_str(), id);
+            let key_hash = match self.looked_up.get(&key) {
+                // Looked up already: not in the store.
+                Some(Lookup::Missing(_)) => return Ok(None),
+                Some(l) => l.key_hash(),
+                None => entity_key(kind.as_str(), id),
+            };
             let r = tx.query(
                 "SELECT county_code, state, last_seq FROM entities WHERE key_hash = $3 AND entity = $1 AND entity_id = $2",
                 &[P::T(kind.as_str().into()), P::T(id.into()), P::I(key_hash)],
             )?;
             let Some(row) = r.first() else {
-                self.counties.insert(key, None);
+                self.looked_up.insert(key, Lookup::Missing(key_hash));
                 return Ok(None);
             };
             let t = Touched {
@@ -283,14 +304,14 @@ impl<'a> Touch<'a> {
     ) -> AppResult<&mut Touched> {
         let key = (kind.as_str(), id);
         if !self.entities.contains_key(&key) && self.load(tx, kind, id)?.is_none() {
-            self.counties.remove(&key);
+            let key_hash = self.looked_up.remove(&key).map_or_else(|| entity_key(kind.as_str(), id), |l| l.key_hash());
             let t = Touched {
                 state: EntityState::new(kind),
                 county: county.clone(),
                 existed: false,
                 last_seq: 0,
                 dirty: false,
-                key_hash: entity_key(kind.as_str(), id),
+                key_hash,
             };
             self.entities.insert(key, t);
         }

@@ -147,35 +147,30 @@ fn resolve_county<'a>(
     if let Some(existing) = touch.load(tx, c.entity, &c.entity_id)? {
         return Ok(existing.county.clone());
     }
-    let s = |k: &str| c.fields.get(k).and_then(Value::as_str);
-    let county_of = |code: Option<&str>| code.filter(|x| *x != city_code).map(|x| x.chars().take(6).collect());
-    Ok(match c.entity {
-        EntityKind::Enterprise => county_of(s("county_code")),
-        EntityKind::Organisation => county_of(s("division_code")),
-        _ => {
-            let refs = [
-                ("enterprise", "enterprise"),
-                ("inspection", "inspection"),
-                ("org", "organisation"),
-                ("officer", "officer"),
-                ("plan", "plan"),
-            ];
-            let mut found = None;
-            for (field, kind) in refs {
-                if let Some(id) = s(field) {
-                    found = touch.county_of(tx, kind, id)?;
-                    if found.is_some() {
-                        break;
-                    }
-                }
-            }
-            found.unwrap_or_else(|| c.county_code.clone())
+    if matches!(c.entity, EntityKind::Enterprise | EntityKind::Organisation) {
+        // Its own scope field (none set: city-wide).
+        return Ok(claimed_county(c, city_code).flatten());
+    }
+    let refs = [
+        ("enterprise", "enterprise"),
+        ("inspection", "inspection"),
+        ("org", "organisation"),
+        ("officer", "officer"),
+        ("plan", "plan"),
+    ];
+    for (field, kind) in refs {
+        if let Some(id) = c.fields.get(field).and_then(Value::as_str)
+            && let Some(county) = touch.county_of(tx, kind, id)?
+        {
+            return Ok(county);
         }
-    })
+    }
+    Ok(c.county_code.clone())
 }
 
 /// The county a change's own scope field names (enterprise `county_code`, organisation
-/// `division_code`), derived as in [`resolve_county`]; `None` if the change does not set it.
+/// `division_code`: its first six digits, `None` for the city itself); outer `None` if the
+/// change does not set it or is of another kind.
 fn claimed_county(c: &Change, city_code: &str) -> Option<Option<String>> {
     let field = match c.entity {
         EntityKind::Enterprise => "county_code",

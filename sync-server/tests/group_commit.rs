@@ -3,42 +3,23 @@
 //! entities, its audit-trail row, its sequence runs) while the others of the group are stored
 //! and acknowledged; its device can push the same batch again and it is stored exactly once.
 
-use serde_json::{Value, json};
-use zhifa_auth::{Principal, Scope};
-use zhifa_core::change::{Change, ChangeOp, EntityKind};
-use zhifa_core::hlc::Hlc;
-use zhifa_core::ids::{ChangeId, DeviceId};
-use zhifa_protocol::{PushRequest, WireChange};
-use zhifa_server::db::{DbUrl, P};
-use zhifa_server::sync::{self, QueuedPush, SignedBody, SyncConfig};
+mod common;
 
-fn change(device: DeviceId, n: u64, entity_id: &str, fields: Value) -> Change {
-    let hlc = Hlc { wall_ms: 1_767_225_600_000 + n, counter: 0, device };
-    Change {
-        id: ChangeId::from_parts(hlc.wall_ms, [device.0.as_bytes()[0]; 10]),
-        entity: EntityKind::Enterprise,
-        entity_id: entity_id.into(),
-        op: ChangeOp::Upsert,
-        fields: fields.as_object().unwrap().clone().into_iter().collect(),
-        hlc,
-        base: Default::default(),
-        county_code: Some("141181".into()),
-        wall_ms: hlc.wall_ms,
-    }
-}
+use common::{city_wide_caller, enterprise_change, prepared_push};
+use serde_json::json;
+use zhifa_core::ids::DeviceId;
+use zhifa_server::db::{DbUrl, P};
+use zhifa_server::sync::{self, QueuedPush, SyncConfig};
 
 fn queued(device: DeviceId, ent: &str) -> QueuedPush {
-    let c = change(device, 1, ent, json!({"name": format!("企业{ent}"), "county_code": "141181"}));
-    let req = PushRequest {
-        device_id: device.to_string(),
-        schema_version: 1,
-        changes: vec![WireChange::from_core(1, &c)],
-        extra: Default::default(),
-    };
-    let body = serde_json::to_vec(&req).unwrap();
-    let push = sync::prepare_push(&req, SignedBody { body: &body, signature: "sig" }, &SyncConfig::default()).unwrap();
-    let who = Principal { officer_id: "t".into(), roles: vec![], scope: Scope::city_wide(), device_id: None };
-    QueuedPush { who, push, now_ms: 1_767_225_700_000 }
+    let c = enterprise_change(
+        device,
+        1_767_225_600_001,
+        [device.0.as_bytes()[0]; 10],
+        ent,
+        json!({"name": format!("企业{ent}"), "county_code": "141181"}),
+    );
+    QueuedPush { who: city_wide_caller(), push: prepared_push(device, &[(1, c)]), now_ms: 1_767_225_700_000 }
 }
 
 #[test]

@@ -9,10 +9,8 @@
 mod common;
 
 use serde_json::{Value, json};
-use zhifa_auth::{Principal, Scope};
-use zhifa_core::change::{Change, ChangeOp, EntityKind};
-use zhifa_core::hlc::Hlc;
-use zhifa_core::ids::{ChangeId, DeviceId};
+use zhifa_core::change::{Change, EntityKind};
+use zhifa_core::ids::DeviceId;
 use zhifa_core::merge::{EntityState, FORMAT_V2};
 use zhifa_protocol::{PushRequest, WireChange};
 use zhifa_server::db::{Cell, DbUrl, P, entity_key};
@@ -21,22 +19,7 @@ use zhifa_server::sync::{self, SignedBody, SyncConfig};
 const XIAOYI: &str = "141181";
 
 fn change(device: DeviceId, n: u64, entity_id: &str, fields: Value) -> Change {
-    let hlc = Hlc { wall_ms: 1_767_225_600_000 + n * 1000, counter: 0, device };
-    Change {
-        id: ChangeId::from_parts(hlc.wall_ms, [n as u8; 10]),
-        entity: EntityKind::Enterprise,
-        entity_id: entity_id.into(),
-        op: ChangeOp::Upsert,
-        fields: fields.as_object().unwrap().clone().into_iter().collect(),
-        hlc,
-        base: Default::default(),
-        county_code: Some(XIAOYI.into()),
-        wall_ms: hlc.wall_ms,
-    }
-}
-
-fn city() -> Principal {
-    Principal { officer_id: "test".into(), roles: vec![], scope: Scope::city_wide(), device_id: None }
+    common::enterprise_change(device, 1_767_225_600_000 + n * 1000, [n as u8; 10], entity_id, fields)
 }
 
 fn schema3(conn: &mut zhifa_server::db::Conn, device: DeviceId, ent: &str, changes: &[Change]) {
@@ -113,7 +96,7 @@ fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
         let v = sync::verify(tx, &device.to_string())?;
         assert_eq!((v.count, v.max_seq, v.digest), (3, 3, sync::digest_of(&wire)));
 
-        let page = sync::pull(tx, &city(), 0, 100)?;
+        let page = sync::pull(tx, &common::city_wide_caller(), 0, 100)?;
         assert_eq!(page.items.iter().map(|i| i.id.as_str()).collect::<Vec<_>>(), vec![ent]);
 
         // The SQL lookup key is the Rust one, for ASCII and Chinese ids alike.
@@ -144,7 +127,7 @@ fn a_schema_3_store_upgrades_without_losing_a_record_or_a_digest() {
     let resp = conn
         .tx(|tx| {
             let prepared = sync::prepare_push(&req, SignedBody { body: &body, signature: "sig" }, &cfg)?;
-            sync::push(tx, &city(), &prepared, 1_767_225_900_000, &cfg, "141100")
+            sync::push(tx, &common::city_wide_caller(), &prepared, 1_767_225_900_000, &cfg, "141100")
         })
         .unwrap();
     assert_eq!((resp.duplicates, resp.accepted, resp.acked_through), (2, 1, 4), "{resp:?}");
@@ -188,14 +171,9 @@ fn push_now(
     device: DeviceId,
     changes: &[(i64, Change)],
 ) -> zhifa_protocol::PushResponse {
-    let wire = changes.iter().map(|(seq, c)| WireChange::from_core(*seq, c)).collect();
-    let req =
-        PushRequest { device_id: device.to_string(), schema_version: 1, changes: wire, extra: Default::default() };
-    let body = serde_json::to_vec(&req).unwrap();
-    let cfg = SyncConfig::default();
+    let prepared = common::prepared_push(device, changes);
     conn.tx(|tx| {
-        let prepared = sync::prepare_push(&req, SignedBody { body: &body, signature: "sig" }, &cfg)?;
-        sync::push(tx, &city(), &prepared, 1_767_225_900_000, &cfg, "141100")
+        sync::push(tx, &common::city_wide_caller(), &prepared, 1_767_225_900_000, &SyncConfig::default(), "141100")
     })
     .unwrap()
 }

@@ -683,7 +683,9 @@ impl EntityState {
         }
 
         conflicts.sort_by(|a, b| (&a.field, a.kind).cmp(&(&b.field, b.kind)));
-        EntityView { fields, deleted: deleted_at.is_some(), version: self.version(), seen: self.seen(), conflicts }
+        // Every base entry is below its write's HLC, so the highest entry seen is the version.
+        let seen = self.seen();
+        EntityView { fields, deleted: deleted_at.is_some(), version: seen.highest(), seen, conflicts }
     }
 }
 

@@ -373,14 +373,18 @@ impl Replica {
     }
 }
 
-/// The version-vector text of what `parts` (each a vector text or one HLC) have seen
-/// together; unreadable parts count as nothing seen.
-pub(crate) fn seen_text<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
+/// What a row's `hlc` text (a version vector, or one HLC for rows written before vectors)
+/// says its next write has seen; unreadable text counts as nothing seen.
+pub(crate) fn seen_of(text: &str) -> VersionVector {
+    VersionVector::decode(text).unwrap_or_default()
+}
+
+/// The version-vector text of what `parts` (row texts as [`seen_of`] reads them) have seen
+/// together.
+fn seen_text<'a>(parts: impl IntoIterator<Item = Option<&'a str>>) -> String {
     let mut v = VersionVector::new();
     for p in parts.into_iter().flatten() {
-        if let Ok(x) = VersionVector::decode(p) {
-            v.merge(&x);
-        }
+        v.merge(&seen_of(p));
     }
     v.encode()
 }

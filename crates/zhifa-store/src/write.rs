@@ -6,11 +6,11 @@ use rusqlite::{OptionalExtension, Transaction, params};
 use serde_json::{Map, Value};
 use zhifa_core::change::{ChangeOp, EntityKind};
 use zhifa_core::enterprise::{Enterprise, EnterpriseData};
-use zhifa_core::hlc::HlcClock;
+use zhifa_core::hlc::{Hlc, HlcClock, VersionVector};
 use zhifa_core::ids::{ChangeId, EnterpriseId, IdSource, IdSourceExt};
 
 use crate::entity::{Entity, Scope};
-use crate::sync_support::seen_text;
+use crate::sync_support::seen_of;
 use crate::{Result, StoreError, search};
 
 /// What a put did.
@@ -104,7 +104,7 @@ impl<'a> Writer<'a> {
             return Err(StoreError::Rule(format!("{} 不是对象", E::TABLE)));
         };
         let county = self.resolve_county(&e.scope())?;
-        let base = existing.as_ref().map(|x| x.hlc.clone());
+        let base = existing.as_ref().map(|x| seen_of(&x.hlc)).unwrap_or_default();
         let (outcome, changed, pk) = match existing {
             Some(Existing { pk, data: old, deleted, .. }) => {
                 let old: Map<String, Value> = serde_json::from_str(&old).map_err(|source| StoreError::Json {
@@ -133,7 +133,7 @@ impl<'a> Writer<'a> {
         let hlc = self.clock.tick(self.now_ms);
         // The row now records what its next write will have seen: what this one had seen,
         // and this write.
-        let seen = seen_text([base.as_deref(), Some(&hlc.encode())]);
+        let seen = seen_after(&base, hlc);
         let data = serde_json::to_string(&new).map_err(|source| StoreError::Json {
             entity: E::TABLE,
             id: id.clone(),
@@ -165,7 +165,7 @@ impl<'a> Writer<'a> {
             None => Ok(data),
         }
         .map_err(|source| StoreError::Json { entity: "changes", id: id.clone(), source })?;
-        self.record(E::KIND, &id, ChangeOp::Upsert, &fields, hlc, base.as_deref(), county)?;
+        self.record(E::KIND, &id, ChangeOp::Upsert, &fields, hlc, &base, county)?;
         Ok(outcome)
     }
 
@@ -177,15 +177,16 @@ impl<'a> Writer<'a> {
             .query_row([id], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
             .optional()?;
         let Some((pk, county, base)) = row else { return Ok(false) };
+        let base = seen_of(&base);
         let hlc = self.clock.tick(self.now_ms);
-        let seen = seen_text([Some(base.as_str()), Some(&hlc.encode())]);
+        let seen = seen_after(&base, hlc);
         self.tx
             .prepare_cached(&format!("UPDATE {} SET deleted = 1, hlc = ?2 WHERE pk = ?1", E::TABLE))?
             .execute(params![pk, seen])?;
         if E::KIND == EntityKind::Enterprise {
             self.tx.prepare_cached("DELETE FROM enterprises_fts WHERE rowid = ?1")?.execute([pk])?;
         }
-        self.record(E::KIND, id, ChangeOp::Delete, "{}", hlc, Some(&base), county)?;
+        self.record(E::KIND, id, ChangeOp::Delete, "{}", hlc, &base, county)?;
         Ok(true)
     }
 
@@ -245,13 +246,12 @@ impl<'a> Writer<'a> {
         id: &str,
         op: ChangeOp,
         fields: &str,
-        hlc: zhifa_core::hlc::Hlc,
-        base: Option<&str>,
+        hlc: Hlc,
+        base: &VersionVector,
         county: Option<String>,
     ) -> Result<()> {
         let change_id: ChangeId = self.ids.next();
-        // Stored as version-vector text (a row written before vectors holds one HLC).
-        let base = base.map(|b| seen_text([Some(b)])).filter(|b| !b.is_empty());
+        let base = (!base.is_empty()).then(|| base.encode());
         self.tx
             .prepare_cached(
                 "INSERT INTO changes (change_id, entity, entity_id, op, fields, hlc, base_hlc, device_id, county_code, wall_ms) \
@@ -275,4 +275,12 @@ impl<'a> Writer<'a> {
         self.touched = true;
         Ok(())
     }
+}
+
+/// A row's `hlc` text after a write at `hlc` by a writer that had seen `base`: what the row's
+/// next write will have seen.
+fn seen_after(base: &VersionVector, hlc: Hlc) -> String {
+    let mut seen = base.clone();
+    seen.observe(hlc);
+    seen.encode()
 }

@@ -141,3 +141,53 @@ pub fn http() -> reqwest::Client {
     zhifa_sync_client::install_crypto_provider();
     reqwest::Client::new()
 }
+
+/// An upsert of an enterprise of 孝义 (141181) by `device` at `wall_ms` (counter 0), with
+/// change id `(wall_ms, id_tail)`: the change the store-level tests push.
+pub fn enterprise_change(
+    device: zhifa_core::ids::DeviceId,
+    wall_ms: u64,
+    id_tail: [u8; 10],
+    entity_id: &str,
+    fields: serde_json::Value,
+) -> zhifa_core::change::Change {
+    let hlc = zhifa_core::hlc::Hlc { wall_ms, counter: 0, device };
+    zhifa_core::change::Change {
+        id: zhifa_core::ids::ChangeId::from_parts(wall_ms, id_tail),
+        entity: zhifa_core::change::EntityKind::Enterprise,
+        entity_id: entity_id.into(),
+        op: zhifa_core::change::ChangeOp::Upsert,
+        fields: fields.as_object().unwrap().clone().into_iter().collect(),
+        hlc,
+        base: Default::default(),
+        county_code: Some("141181".into()),
+        wall_ms,
+    }
+}
+
+/// A city-wide caller (no county scope) for the store-level tests.
+pub fn city_wide_caller() -> zhifa_auth::Principal {
+    zhifa_auth::Principal {
+        officer_id: "test".into(),
+        roles: vec![],
+        scope: zhifa_auth::Scope::city_wide(),
+        device_id: None,
+    }
+}
+
+/// `changes` (device sequence, change) pushed by `device` as a schema-1 batch signed "sig",
+/// prepared as the request handler prepares it.
+pub fn prepared_push(
+    device: zhifa_core::ids::DeviceId,
+    changes: &[(i64, zhifa_core::change::Change)],
+) -> zhifa_server::sync::PreparedPush {
+    let req = zhifa_protocol::PushRequest {
+        device_id: device.to_string(),
+        schema_version: 1,
+        changes: changes.iter().map(|(seq, c)| zhifa_protocol::WireChange::from_core(*seq, c)).collect(),
+        extra: Default::default(),
+    };
+    let body = serde_json::to_vec(&req).unwrap();
+    let signed = zhifa_server::sync::SignedBody { body: &body, signature: "sig" };
+    zhifa_server::sync::prepare_push(&req, signed, &zhifa_server::sync::SyncConfig::default()).unwrap()
+}
